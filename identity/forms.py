@@ -1,0 +1,106 @@
+"""Portal forms of the identity pages; the rules themselves live in identity.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from identity import selectors
+from identity.models import TIMEZONE_CHOICES, AccountType, ProjectRole
+from identity.permissions import is_root_admin
+from portal.forms import ActorForm
+
+
+class DomainForm(ActorForm):
+    create_only = ("parent",)
+    parent = forms.ModelChoiceField(queryset=None, help_text="The new domain goes below this one.")
+    name = forms.CharField(max_length=64)
+    network_domain = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "parent" in self.fields:
+            self.fields["parent"].queryset = selectors.domains_visible_to(actor=self.actor)
+
+
+class DomainDeleteForm(forms.Form):
+    cleanup = forms.BooleanField(
+        required=False,
+        label="Also delete every subdomain, account, user and project in this domain",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+class AccountForm(ActorForm):
+    create_only = ("domain", "type")
+    domain = forms.ModelChoiceField(queryset=None)
+    name = forms.CharField(max_length=100)
+    type = forms.TypedChoiceField(choices=AccountType.choices, coerce=int, initial=AccountType.USER)
+    network_domain = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "domain" in self.fields:
+            self.fields["domain"].queryset = selectors.domains_visible_to(actor=self.actor)
+        if "type" in self.fields and not is_root_admin(self.actor):
+            self.fields["type"].choices = [
+                c for c in AccountType.choices if c[0] != AccountType.ROOT_ADMIN
+            ]
+
+
+class PasswordPairForm(ActorForm):
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+    password_again = forms.CharField(
+        widget=forms.PasswordInput, strip=False, label="Password (again)"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+class UserForm(PasswordPairForm):
+    create_only = ("account", "password", "password_again")
+    field_order = ["account", "username", "password", "password_again"]
+    account = forms.ModelChoiceField(queryset=None)
+    username = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(required=False)
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="UTC")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "account" in self.fields:
+            self.fields["account"].queryset = selectors.accounts_visible_to(actor=self.actor)
+
+    def changed(self) -> dict[str, Any]:
+        data = super().changed()
+        data.pop("password_again", None)
+        return data
+
+
+class ProjectForm(ActorForm):
+    create_only = ("domain",)
+    domain = forms.ModelChoiceField(queryset=None)
+    name = forms.CharField(max_length=100)
+    display_text = forms.CharField(max_length=255, required=False)
+    owner = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "domain" in self.fields:
+            self.fields["domain"].queryset = selectors.domains_visible_to(actor=self.actor)
+        self.fields["owner"].queryset = selectors.accounts_visible_to(actor=self.actor)
+
+
+class MembershipForm(ActorForm):
+    account = forms.ModelChoiceField(queryset=None)
+    role = forms.ChoiceField(choices=ProjectRole.choices, initial=ProjectRole.REGULAR)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = selectors.accounts_visible_to(actor=self.actor)

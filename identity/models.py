@@ -1,0 +1,238 @@
+"""The identity hierarchy: domains, accounts, users and projects, valid in every region.
+
+Every row is keyed by a UUID made once, in the region where it was created, so the same
+record has the same identity everywhere it is replicated to.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from portal.models import UUIDModel
+
+# Every region creates the ROOT domain in its first migration; a fixed UUID makes it the
+# same row everywhere, so replication never sees two ROOTs.
+ROOT_DOMAIN_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
+ROOT_DOMAIN_NAME = "ROOT"
+PATH_SEPARATOR = "/"
+
+TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Domain(UUIDModel):
+    """A node of the domain tree; `path` (ROOT/eng/ops) is kept by the services."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name = models.CharField(max_length=64)
+    path = models.CharField(max_length=1024, unique=True, editable=False)
+    network_domain = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                "parent", Lower("name"), name="identity_domain_name_unique_among_siblings"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+    def get_absolute_url(self) -> str:
+        return reverse("identity:domain", args=[self.pk])
+
+    @property
+    def is_root(self) -> bool:
+        return self.parent_id is None
+
+    @property
+    def level(self) -> int:
+        return self.path.count(PATH_SEPARATOR)
+
+
+class AccountType(models.IntegerChoices):
+    """CloudStack's account type codes."""
+
+    USER = 0, "User"
+    ROOT_ADMIN = 1, "Root admin"
+    DOMAIN_ADMIN = 2, "Domain admin"
+
+
+class AccountState(models.TextChoices):
+    ENABLED = "enabled", "Enabled"
+    DISABLED = "disabled", "Disabled"
+    LOCKED = "locked", "Locked"
+
+
+class Account(UUIDModel):
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="accounts")
+    name = models.CharField(max_length=100)
+    type = models.PositiveSmallIntegerField(choices=AccountType.choices, default=AccountType.USER)
+    state = models.CharField(
+        max_length=16, choices=AccountState.choices, default=AccountState.ENABLED
+    )
+    network_domain = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["domain__path", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "domain", Lower("name"), name="identity_account_name_unique_in_domain"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("identity:account", args=[self.pk])
+
+    @property
+    def is_root_admin(self) -> bool:
+        return self.type == AccountType.ROOT_ADMIN
+
+    @property
+    def is_domain_admin(self) -> bool:
+        return self.type == AccountType.DOMAIN_ADMIN
+
+
+class UserState(models.TextChoices):
+    ENABLED = "enabled", "Enabled"
+    DISABLED = "disabled", "Disabled"
+    LOCKED = "locked", "Locked"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(username__iexact=username)
+
+
+class User(AbstractBaseUser, UUIDModel):
+    """The portal's user (AUTH_USER_MODEL); a member of exactly one account."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="users")
+    username = models.CharField(max_length=150, unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True)
+    timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    state = models.CharField(max_length=16, choices=UserState.choices, default=UserState.ENABLED)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="identity_user_username_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("identity:user", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        """Signs in only while both the user and their account are enabled."""
+        return self.state == UserState.ENABLED and self.account.state == AccountState.ENABLED
+
+    @property
+    def is_root_admin(self) -> bool:
+        return self.account.is_root_admin
+
+    @property
+    def is_domain_admin(self) -> bool:
+        return self.account.is_domain_admin
+
+    # Django admin reads these; root admins are the only staff.
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and self.is_root_admin
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.is_staff
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_perms(self, perm_list, obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_staff
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.username
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.username
+
+
+class ProjectState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Project(UUIDModel):
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="projects")
+    name = models.CharField(max_length=100)
+    display_text = models.CharField(max_length=255, blank=True)
+    owner = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="owned_projects")
+    state = models.CharField(
+        max_length=16, choices=ProjectState.choices, default=ProjectState.ACTIVE
+    )
+    members = models.ManyToManyField(Account, through="ProjectMembership", related_name="projects")
+
+    class Meta:
+        ordering = ["domain__path", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "domain", Lower("name"), name="identity_project_name_unique_in_domain"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("identity:project", args=[self.pk])
+
+
+class ProjectRole(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    REGULAR = "regular", "Regular"
+
+
+class ProjectMembership(UUIDModel):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="project_memberships"
+    )
+    role = models.CharField(max_length=16, choices=ProjectRole.choices, default=ProjectRole.REGULAR)
+
+    class Meta:
+        ordering = ["project__name", "account__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "account"], name="identity_membership_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} in {self.project}"

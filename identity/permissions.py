@@ -1,0 +1,160 @@
+"""The one place that answers "may ACTOR do ACTION on TARGET", and "what may ACTOR see".
+
+Every entry point (portal pages, REST, later the CloudStack API) reaches a write through a
+service, and every service asks `require` here; list pages and endpoints scope their
+querysets with `visible`. Roles follow CloudStack: a root admin manages everything, a domain
+admin its domain subtree, a user sees and edits only their own user and sees their account.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q
+
+from identity.models import PATH_SEPARATOR, Account, Domain, Project, ProjectRole, User
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+def _acting_user(actor: Any) -> User | None:
+    """The signed-in, enabled portal user behind ACTOR, or None for anyone else."""
+    if not isinstance(actor, User) or not actor.is_active:
+        return None
+    return actor
+
+
+def is_root_admin(actor: Any) -> bool:
+    user = _acting_user(actor)
+    return user is not None and user.is_root_admin
+
+
+def in_subtree(domain: Domain, top: Domain) -> bool:
+    return domain.pk == top.pk or domain.path.startswith(top.path + PATH_SEPARATOR)
+
+
+def _subtree_q(top: Domain, field: str) -> Q:
+    return Q(**{f"{field}path": top.path}) | Q(**{f"{field}path__startswith": top.path + "/"})
+
+
+def _domain_of(target: Any) -> Domain | None:
+    if isinstance(target, Domain):
+        return target
+    if isinstance(target, Account | Project):
+        return target.domain
+    if isinstance(target, User):
+        return target.account.domain
+    return None
+
+
+def may(
+    actor: Any, action: Action | str, target: Model | type[Model], *, within: Any = None
+) -> bool:
+    """Whether ACTOR may do ACTION on TARGET (an instance, or a model class for ADD).
+
+    For ADD, WITHIN is where the new object goes: the parent domain of a domain, the
+    domain of an account or project, the account of a user.
+    """
+    action = Action(action)
+    user = _acting_user(actor)
+    if user is None:
+        return False
+    if user.is_root_admin:
+        return True
+    model = target if isinstance(target, type) else type(target)
+    label = model._meta.label
+    if label in {"regions.Region", "zones.Zone"}:
+        return action == Action.VIEW
+    if action == Action.ADD:
+        return _may_add(user, model, within)
+    if user.is_domain_admin:
+        return _domain_admin_may(user, action, target)
+    return _user_may(user, action, target)
+
+
+def _may_add(user: User, model: type[Model], within: Any) -> bool:
+    home = user.account.domain
+    where = _domain_of(within)
+    if where is None:
+        return False
+    if user.is_domain_admin:
+        if model is Domain:
+            return in_subtree(where, home)
+        return model in (Account, User, Project) and in_subtree(where, home)
+    # A plain user may create projects in their own domain, owned by their own account.
+    return model is Project and where.pk == home.pk
+
+
+def _domain_admin_may(user: User, action: Action, target: Any) -> bool:
+    home = user.account.domain
+    domain = _domain_of(target)
+    if domain is None or not in_subtree(domain, home):
+        return False
+    if isinstance(target, Domain) and action in (Action.CHANGE, Action.DELETE):
+        return target.pk != home.pk  # only below their own domain
+    if isinstance(target, Account) and target.pk == user.account_id:
+        return action == Action.VIEW  # never lock themselves out
+    return True
+
+
+def _user_may(user: User, action: Action, target: Any) -> bool:
+    if isinstance(target, User):
+        return target.pk == user.pk and action in (Action.VIEW, Action.CHANGE)
+    if isinstance(target, Account):
+        return target.pk == user.account_id and action == Action.VIEW
+    if isinstance(target, Domain):
+        return target.pk == user.account.domain_id and action == Action.VIEW
+    if isinstance(target, Project):
+        if target.owner_id == user.account_id:
+            return True
+        membership = target.memberships.filter(account_id=user.account_id).first()
+        if membership is None:
+            return False
+        return action == Action.VIEW or membership.role == ProjectRole.ADMIN
+    return False
+
+
+def require(
+    actor: Any, action: Action | str, target: Model | type[Model], *, within: Any = None
+) -> None:
+    """Raise PermissionDenied unless `may`; ACTOR None means the system itself."""
+    if actor is None:
+        return
+    if not may(actor, action, target, within=within):
+        raise PermissionDenied(f"You may not {Action(action)} this {_noun(target)}.")
+
+
+def _noun(target: Model | type[Model]) -> str:
+    model = target if isinstance(target, type) else type(target)
+    return str(model._meta.verbose_name)
+
+
+def visible(actor: Any, model: type[Model]) -> Q | None:
+    """A filter for the rows of MODEL that ACTOR may view; None means none at all."""
+    user = _acting_user(actor)
+    if user is None:
+        return None
+    if user.is_root_admin or model._meta.label in {"regions.Region", "zones.Zone"}:
+        return Q()
+    home = user.account.domain
+    if user.is_domain_admin:
+        field = {Domain: "", Account: "domain__", User: "account__domain__", Project: "domain__"}
+        if model not in field:
+            return None
+        return _subtree_q(home, field[model])
+    if model is Domain:
+        return Q(pk=home.pk)
+    if model is Account:
+        return Q(pk=user.account_id)
+    if model is User:
+        return Q(pk=user.pk)
+    if model is Project:
+        return Q(owner_id=user.account_id) | Q(memberships__account_id=user.account_id)
+    return None

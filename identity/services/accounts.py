@@ -1,0 +1,110 @@
+"""Account writes: create, rename, enable, disable, lock, delete."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from identity.models import Account, AccountState, AccountType, Domain, User
+from identity.permissions import Action, is_root_admin, require
+from identity.services.guards import keep_a_root_admin
+from portal.validation import check_length, invalid
+
+
+def _check_name(*, domain: Domain, name: str, exclude: Account | None = None) -> str:
+    name = check_length("name", name, max_length=100)
+    clash = Account.objects.filter(domain=domain, name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise invalid(
+            "name", f"Domain {domain.path} already has an account named {name}.", "unique"
+        )
+    return name
+
+
+@transaction.atomic
+def account_create(
+    *,
+    domain: Domain,
+    name: str,
+    type: int = AccountType.USER,
+    network_domain: str = "",
+    by: User | None,
+) -> Account:
+    require(by, Action.ADD, Account, within=domain)
+    if type not in AccountType.values:
+        raise invalid("type", f"Account type must be one of {AccountType.values}.")
+    if type == AccountType.ROOT_ADMIN:
+        if by is not None and not is_root_admin(by):
+            raise invalid("type", "Only a root admin can create root admin accounts.", "forbidden")
+        if not domain.is_root:
+            raise invalid("type", "Root admin accounts belong to the ROOT domain.")
+    name = _check_name(domain=domain, name=name)
+    network_domain = check_length("network_domain", network_domain, max_length=255, required=False)
+    return Account.objects.create(
+        domain=domain, name=name, type=type, network_domain=network_domain
+    )
+
+
+@transaction.atomic
+def account_update(
+    *, account: Account, name: str | None = None, network_domain: str | None = None, by: User | None
+) -> Account:
+    require(by, Action.CHANGE, account)
+    if name is not None:
+        account.name = _check_name(domain=account.domain, name=name, exclude=account)
+    if network_domain is not None:
+        account.network_domain = check_length(
+            "network_domain", network_domain, max_length=255, required=False
+        )
+    account.save()
+    return account
+
+
+def _set_state(*, account: Account, state: str, by: User | None) -> Account:
+    require(by, Action.CHANGE, account)
+    if state != AccountState.ENABLED and account.is_root_admin:
+        keep_a_root_admin(losing_account=account)
+    account.state = state
+    account.save(update_fields=["state", "updated"])
+    return account
+
+
+@transaction.atomic
+def account_enable(*, account: Account, by: User | None) -> Account:
+    return _set_state(account=account, state=AccountState.ENABLED, by=by)
+
+
+@transaction.atomic
+def account_disable(*, account: Account, by: User | None) -> Account:
+    return _set_state(account=account, state=AccountState.DISABLED, by=by)
+
+
+@transaction.atomic
+def account_lock(*, account: Account, by: User | None) -> Account:
+    return _set_state(account=account, state=AccountState.LOCKED, by=by)
+
+
+@transaction.atomic
+def account_delete(*, account: Account, by: User | None) -> None:
+    """Delete ACCOUNT and its users; refused while it owns projects."""
+    require(by, Action.DELETE, account)
+    if account.is_root_admin:
+        keep_a_root_admin(losing_account=account, field="account")
+    owned = list(account.owned_projects.values_list("name", flat=True)[:5])
+    if owned:
+        raise invalid(
+            "account",
+            f"Account {account.name} owns projects ({', '.join(owned)}). "
+            "Delete them or give them another owner first.",
+            "in_use",
+        )
+    account_purge(account=account)
+
+
+def account_purge(*, account: Account) -> None:
+    """Remove ACCOUNT with its users and projects, no questions asked (callers checked)."""
+    for project in account.owned_projects.all():
+        project.delete()
+    account.users.all().delete()
+    account.delete()

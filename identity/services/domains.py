@@ -1,0 +1,105 @@
+"""Domain tree writes: the path of every node is kept here."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+
+from identity.models import PATH_SEPARATOR, Domain, User
+from identity.permissions import Action, require
+from portal.validation import check_length, invalid
+
+
+def _check_name(*, parent: Domain, name: str, exclude: Domain | None = None) -> str:
+    name = check_length("name", name, max_length=64)
+    if PATH_SEPARATOR in name:
+        raise invalid("name", f"A domain name cannot contain '{PATH_SEPARATOR}'.")
+    siblings = Domain.objects.filter(parent=parent, name__iexact=name)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude.pk)
+    if siblings.exists():
+        raise invalid(
+            "name", f"Domain {parent.path} already has a subdomain named {name}.", "unique"
+        )
+    return name
+
+
+@transaction.atomic
+def domain_create(
+    *, parent: Domain, name: str, network_domain: str = "", by: User | None
+) -> Domain:
+    if parent is None:
+        raise invalid(
+            "parent", "A domain needs a parent domain; there is only one ROOT.", "required"
+        )
+    require(by, Action.ADD, Domain, within=parent)
+    name = _check_name(parent=parent, name=name)
+    network_domain = check_length("network_domain", network_domain, max_length=255, required=False)
+    return Domain.objects.create(
+        parent=parent,
+        name=name,
+        path=f"{parent.path}{PATH_SEPARATOR}{name}",
+        network_domain=network_domain,
+    )
+
+
+@transaction.atomic
+def domain_update(
+    *, domain: Domain, name: str | None = None, network_domain: str | None = None, by: User | None
+) -> Domain:
+    require(by, Action.CHANGE, domain)
+    if name is not None and name != domain.name:
+        if domain.is_root:
+            raise invalid("name", "The ROOT domain cannot be renamed.")
+        name = _check_name(parent=domain.parent, name=name, exclude=domain)
+        old_prefix = domain.path
+        new_prefix = f"{domain.parent.path}{PATH_SEPARATOR}{name}"
+        # Rewrite the paths of the whole subtree in one statement.
+        Domain.objects.filter(path__startswith=old_prefix + PATH_SEPARATOR).update(
+            path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1))
+        )
+        domain.name, domain.path = name, new_prefix
+    if network_domain is not None:
+        domain.network_domain = check_length(
+            "network_domain", network_domain, max_length=255, required=False
+        )
+    domain.save()
+    return domain
+
+
+@transaction.atomic
+def domain_delete(*, domain: Domain, cleanup: bool = False, by: User | None) -> None:
+    """Delete DOMAIN; with CLEANUP also its subdomains, accounts, users and projects.
+
+    Without CLEANUP a domain that still holds anything is refused, so nobody loses accounts
+    by accident.
+    """
+    require(by, Action.DELETE, domain)
+    if domain.is_root:
+        raise invalid("domain", "The ROOT domain cannot be deleted.")
+    subtree = Domain.objects.filter(path__startswith=domain.path + PATH_SEPARATOR)
+    if not cleanup:
+        held = {
+            "subdomains": domain.children.count(),
+            "accounts": domain.accounts.count(),
+            "projects": domain.projects.count(),
+        }
+        if any(held.values()):
+            listing = ", ".join(f"{n} {what}" for what, n in held.items() if n)
+            raise invalid(
+                "cleanup",
+                f"Domain {domain.path} still holds {listing}. Delete them first, or choose "
+                "cleanup to delete the domain with everything in it.",
+                "in_use",
+            )
+    # Deepest first, so every PROTECT reference is gone before its target.
+    from identity.services.accounts import account_purge
+
+    domains = sorted([*subtree, domain], key=lambda d: d.level, reverse=True)
+    for node in domains:
+        for project in node.projects.all():
+            project.delete()
+        for account in node.accounts.all():
+            account_purge(account=account)
+        node.delete()

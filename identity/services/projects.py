@@ -1,0 +1,132 @@
+"""Project writes, including membership; the owner is always an admin member."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from identity.models import (
+    Account,
+    Domain,
+    Project,
+    ProjectMembership,
+    ProjectRole,
+    ProjectState,
+    User,
+)
+from identity.permissions import Action, in_subtree, require
+from portal.validation import check_length, invalid
+
+
+def _check_name(*, domain: Domain, name: str, exclude: Project | None = None) -> str:
+    name = check_length("name", name, max_length=100)
+    clash = Project.objects.filter(domain=domain, name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise invalid("name", f"Domain {domain.path} already has a project named {name}.", "unique")
+    return name
+
+
+def _check_owner(*, domain: Domain, owner: Account | None, by: User | None) -> Account:
+    if owner is None:
+        raise invalid("owner", "A project needs an owner account.", "required")
+    if owner.domain_id != domain.pk:
+        raise invalid("owner", f"The owner must be an account of domain {domain.path}.")
+    if (
+        by is not None
+        and not (by.is_root_admin or by.is_domain_admin)
+        and owner.pk != by.account_id
+    ):
+        raise invalid(
+            "owner", "You can only create projects owned by your own account.", "forbidden"
+        )
+    return owner
+
+
+@transaction.atomic
+def project_create(
+    *, domain: Domain, name: str, owner: Account, display_text: str = "", by: User | None
+) -> Project:
+    require(by, Action.ADD, Project, within=domain)
+    project = Project.objects.create(
+        domain=domain,
+        name=_check_name(domain=domain, name=name),
+        owner=_check_owner(domain=domain, owner=owner, by=by),
+        display_text=check_length("display_text", display_text, max_length=255, required=False),
+    )
+    ProjectMembership.objects.create(project=project, account=owner, role=ProjectRole.ADMIN)
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *,
+    project: Project,
+    by: User | None,
+    name: str | None = None,
+    display_text: str | None = None,
+    owner: Account | None = None,
+) -> Project:
+    require(by, Action.CHANGE, project)
+    if name is not None:
+        project.name = _check_name(domain=project.domain, name=name, exclude=project)
+    if display_text is not None:
+        project.display_text = check_length(
+            "display_text", display_text, max_length=255, required=False
+        )
+    if owner is not None and owner.pk != project.owner_id:
+        project.owner = _check_owner(domain=project.domain, owner=owner, by=None)
+        ProjectMembership.objects.update_or_create(
+            project=project, account=owner, defaults={"role": ProjectRole.ADMIN}
+        )
+    project.save()
+    return project
+
+
+def _set_state(*, project: Project, state: str, by: User | None) -> Project:
+    require(by, Action.CHANGE, project)
+    project.state = state
+    project.save(update_fields=["state", "updated"])
+    return project
+
+
+@transaction.atomic
+def project_suspend(*, project: Project, by: User | None) -> Project:
+    return _set_state(project=project, state=ProjectState.SUSPENDED, by=by)
+
+
+@transaction.atomic
+def project_activate(*, project: Project, by: User | None) -> Project:
+    return _set_state(project=project, state=ProjectState.ACTIVE, by=by)
+
+
+@transaction.atomic
+def project_delete(*, project: Project, by: User | None) -> None:
+    require(by, Action.DELETE, project)
+    project.delete()
+
+
+@transaction.atomic
+def project_member_add(
+    *, project: Project, account: Account, role: str = ProjectRole.REGULAR, by: User | None
+) -> ProjectMembership:
+    require(by, Action.CHANGE, project)
+    if role not in ProjectRole.values:
+        raise invalid("role", f"Role must be one of {ProjectRole.values}.")
+    if not in_subtree(account.domain, project.domain) and not in_subtree(
+        project.domain, account.domain
+    ):
+        raise invalid("account", "Only accounts of the project's domain tree can join it.")
+    if project.memberships.filter(account=account).exists():
+        raise invalid("account", f"Account {account.name} is already a member.", "unique")
+    return ProjectMembership.objects.create(project=project, account=account, role=role)
+
+
+@transaction.atomic
+def project_member_remove(*, project: Project, account: Account, by: User | None) -> None:
+    require(by, Action.CHANGE, project)
+    if account.pk == project.owner_id:
+        raise invalid("account", "The owner cannot leave the project; change the owner first.")
+    deleted, _ = project.memberships.filter(account=account).delete()
+    if not deleted:
+        raise invalid("account", f"Account {account.name} is not a member.", "not_member")

@@ -1,0 +1,159 @@
+"""User writes; passwords always pass Django's validators and are stored hashed."""
+
+from __future__ import annotations
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from identity.models import TIMEZONE_CHOICES, Account, User, UserState
+from identity.permissions import Action, require
+from identity.services.guards import keep_a_root_admin
+from portal.validation import check_length, invalid
+
+_TIMEZONES = {name for name, _ in TIMEZONE_CHOICES}
+_username_validator = UnicodeUsernameValidator()
+
+
+def _check_username(username: str, *, exclude: User | None = None) -> str:
+    username = check_length("username", username, max_length=150)
+    try:
+        _username_validator(username)
+    except ValidationError as error:
+        raise invalid("username", error.messages[0]) from error
+    clash = User.objects.filter(username__iexact=username)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise invalid("username", f"The username {username} is taken.", "unique")
+    return username
+
+
+def _check_profile(*, email: str, first_name: str, last_name: str, timezone: str) -> dict[str, str]:
+    email = check_length("email", email, max_length=254, required=False)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise invalid("email", "Enter a valid email address.") from error
+    if timezone not in _TIMEZONES:
+        raise invalid("timezone", f"Unknown time zone {timezone!r}.")
+    return {
+        "email": email,
+        "first_name": check_length("first_name", first_name, max_length=150, required=False),
+        "last_name": check_length("last_name", last_name, max_length=150, required=False),
+        "timezone": timezone,
+    }
+
+
+def _check_password(password: str, user: User) -> None:
+    if not password:
+        raise invalid("password", "This field is required.", "required")
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from error
+
+
+def password_check(password: str, *, username: str = "", email: str = "") -> None:
+    """The password rules a new user's password must pass, for forms that ask early."""
+    _check_password(password, User(username=username, email=email))
+
+
+@transaction.atomic
+def user_create(
+    *,
+    account: Account,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    timezone: str = "UTC",
+    by: User | None,
+) -> User:
+    require(by, Action.ADD, User, within=account)
+    user = User(
+        account=account,
+        username=_check_username(username),
+        **_check_profile(
+            email=email, first_name=first_name, last_name=last_name, timezone=timezone
+        ),
+    )
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    by: User | None,
+    username: str | None = None,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    timezone: str | None = None,
+) -> User:
+    require(by, Action.CHANGE, user)
+    if username is not None:
+        user.username = _check_username(username, exclude=user)
+    profile = _check_profile(
+        email=user.email if email is None else email,
+        first_name=user.first_name if first_name is None else first_name,
+        last_name=user.last_name if last_name is None else last_name,
+        timezone=user.timezone if timezone is None else timezone,
+    )
+    for field, value in profile.items():
+        setattr(user, field, value)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str, by: User | None) -> User:
+    require(by, Action.CHANGE, user)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password", "updated"])
+    return user
+
+
+def _set_state(*, user: User, state: str, by: User | None) -> User:
+    require(by, Action.CHANGE, user)
+    if by is not None and by.pk == user.pk and state != UserState.ENABLED:
+        raise invalid("state", "You cannot disable or lock yourself.", "self")
+    if state != UserState.ENABLED and user.is_root_admin:
+        keep_a_root_admin(losing_users=[user])
+    user.state = state
+    user.save(update_fields=["state", "updated"])
+    return user
+
+
+@transaction.atomic
+def user_enable(*, user: User, by: User | None) -> User:
+    return _set_state(user=user, state=UserState.ENABLED, by=by)
+
+
+@transaction.atomic
+def user_disable(*, user: User, by: User | None) -> User:
+    return _set_state(user=user, state=UserState.DISABLED, by=by)
+
+
+@transaction.atomic
+def user_lock(*, user: User, by: User | None) -> User:
+    return _set_state(user=user, state=UserState.LOCKED, by=by)
+
+
+@transaction.atomic
+def user_delete(*, user: User, by: User | None) -> None:
+    require(by, Action.DELETE, user)
+    if by is not None and by.pk == user.pk:
+        raise invalid("user", "You cannot delete yourself.", "self")
+    if user.is_root_admin:
+        keep_a_root_admin(losing_users=[user], field="user")
+    user.delete()

@@ -1,0 +1,345 @@
+"""Identity pages: thin views over identity.selectors and identity.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
+
+from identity import selectors, services
+from identity.forms import (
+    AccountForm,
+    DomainDeleteForm,
+    DomainForm,
+    MembershipForm,
+    PasswordPairForm,
+    ProjectForm,
+    UserForm,
+)
+from identity.models import Account, AccountState, Domain, Project, ProjectState, User, UserState
+from identity.permissions import Action, require
+from portal.generic.columns import Column
+from portal.generic.views import (
+    ObjectActionView,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    RelatedTable,
+    StateAction,
+)
+
+# --- Domains -------------------------------------------------------------------------------
+
+DOMAIN_COLUMNS = [Column("Path", "path", link=True), Column("Network domain", "network_domain")]
+
+
+class DomainListView(ObjectListView):
+    model, selector = Domain, selectors.domains_visible_to
+    columns = DOMAIN_COLUMNS
+    search_fields = ("path", "network_domain")
+    add_url_name = "identity:domain_add"
+
+
+class DomainDetailView(ObjectDetailView):
+    model, selector = Domain, selectors.domains_visible_to
+    url_prefix = "identity:domain"
+    fields = [
+        Column("Name", "name"),
+        Column("Path", "path"),
+        Column("Parent", "parent", link=True),
+        Column("Network domain", "network_domain"),
+        Column("ID", "pk"),
+    ]
+
+    def related(self, obj: Domain) -> list[RelatedTable]:
+        return [
+            RelatedTable("Subdomains", DOMAIN_COLUMNS, obj.children.all()),
+            RelatedTable("Accounts", ACCOUNT_COLUMNS, obj.accounts.select_related("domain")),
+            RelatedTable(
+                "Projects", PROJECT_COLUMNS, obj.projects.select_related("domain", "owner")
+            ),
+        ]
+
+
+class DomainEditView(ObjectEditView):
+    model, selector, form_class = Domain, selectors.domains_visible_to, DomainForm
+
+    def save(self, form: DomainForm) -> Domain:
+        if self.is_create:
+            return services.domain_create(**form.changed(), by=self.request.user)
+        return services.domain_update(
+            domain=self.get_object(), **form.changed(), by=self.request.user
+        )
+
+
+class DomainDeleteView(ObjectDeleteView):
+    model, selector, form_class = Domain, selectors.domains_visible_to, DomainDeleteForm
+    success_url_name = "identity:domain_list"
+
+    def delete(self, obj: Domain, form: DomainDeleteForm) -> None:
+        services.domain_delete(
+            domain=obj, cleanup=form.cleaned_data["cleanup"], by=self.request.user
+        )
+
+
+# --- Accounts ------------------------------------------------------------------------------
+
+ACCOUNT_COLUMNS = [
+    Column("Name", "name", link=True),
+    Column("Domain", "domain.path"),
+    Column("Type", "type"),
+    Column("State", "state", badge=True),
+]
+
+
+class AccountListView(ObjectListView):
+    model, selector = Account, selectors.accounts_visible_to
+    columns = ACCOUNT_COLUMNS
+    search_fields = ("name", "domain__path")
+    add_url_name = "identity:account_add"
+
+
+class AccountDetailView(ObjectDetailView):
+    model, selector = Account, selectors.accounts_visible_to
+    url_prefix = "identity:account"
+    fields = [*ACCOUNT_COLUMNS, Column("Network domain", "network_domain"), Column("ID", "pk")]
+    state_actions = [
+        StateAction(
+            "Enable", "enable", "outline-success", lambda a: a.state != AccountState.ENABLED
+        ),
+        StateAction(
+            "Disable", "disable", "outline-warning", lambda a: a.state != AccountState.DISABLED
+        ),
+        StateAction("Lock", "lock", "outline-danger", lambda a: a.state != AccountState.LOCKED),
+    ]
+
+    def related(self, obj: Account) -> list[RelatedTable]:
+        return [
+            RelatedTable("Users", USER_COLUMNS, obj.users.select_related("account__domain")),
+            RelatedTable(
+                "Projects owned",
+                PROJECT_COLUMNS,
+                obj.owned_projects.select_related("domain", "owner"),
+            ),
+        ]
+
+
+class AccountEditView(ObjectEditView):
+    model, selector, form_class = Account, selectors.accounts_visible_to, AccountForm
+
+    def save(self, form: AccountForm) -> Account:
+        if self.is_create:
+            return services.account_create(**form.changed(), by=self.request.user)
+        return services.account_update(
+            account=self.get_object(), **form.changed(), by=self.request.user
+        )
+
+
+class AccountDeleteView(ObjectDeleteView):
+    model, selector = Account, selectors.accounts_visible_to
+    success_url_name = "identity:account_list"
+
+    def delete(self, obj: Account, form: Any) -> None:
+        services.account_delete(account=obj, by=self.request.user)
+
+
+class AccountActionView(ObjectActionView):
+    model, selector, instance_kwarg = Account, selectors.accounts_visible_to, "account"
+    services = {
+        "enable": (services.account_enable, "enabled"),
+        "disable": (services.account_disable, "disabled"),
+        "lock": (services.account_lock, "locked"),
+    }
+
+
+# --- Users ---------------------------------------------------------------------------------
+
+USER_COLUMNS = [
+    Column("Username", "username", link=True),
+    Column("Name", "get_full_name"),
+    Column("Account", "account", link=True),
+    Column("Domain", "account.domain.path"),
+    Column("State", "state", badge=True),
+]
+
+
+class UserListView(ObjectListView):
+    model, selector = User, selectors.users_visible_to
+    columns = USER_COLUMNS
+    search_fields = ("username", "first_name", "last_name", "email", "account__name")
+    add_url_name = "identity:user_add"
+
+
+class UserDetailView(ObjectDetailView):
+    model, selector = User, selectors.users_visible_to
+    url_prefix = "identity:user"
+    fields = [
+        *USER_COLUMNS,
+        Column("Email", "email"),
+        Column("Time zone", "timezone"),
+        Column("Last sign-in", "last_login"),
+        Column("ID", "pk"),
+    ]
+    state_actions = [
+        StateAction("Enable", "enable", "outline-success", lambda u: u.state != UserState.ENABLED),
+        StateAction(
+            "Disable", "disable", "outline-warning", lambda u: u.state != UserState.DISABLED
+        ),
+        StateAction("Lock", "lock", "outline-danger", lambda u: u.state != UserState.LOCKED),
+    ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if context["edit_url"]:
+            context["extra_links"] = [
+                ("Change password", reverse("identity:user_password", args=[context["object"].pk]))
+            ]
+        return context
+
+
+class UserEditView(ObjectEditView):
+    model, selector, form_class = User, selectors.users_visible_to, UserForm
+
+    def save(self, form: UserForm) -> User:
+        if self.is_create:
+            return services.user_create(**form.changed(), by=self.request.user)
+        return services.user_update(user=self.get_object(), **form.changed(), by=self.request.user)
+
+
+class UserPasswordView(ObjectEditView):
+    model, selector, form_class = User, selectors.users_visible_to, PasswordPairForm
+
+    def save(self, form: PasswordPairForm) -> User:
+        user = services.user_set_password(
+            user=self.get_object(), password=form.cleaned_data["password"], by=self.request.user
+        )
+        if user.pk == self.request.user.pk:
+            from django.contrib.auth import update_session_auth_hash
+
+            update_session_auth_hash(self.request, user)
+        return user
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"Change the password of {self.get_object()}"
+        return context
+
+
+class UserDeleteView(ObjectDeleteView):
+    model, selector = User, selectors.users_visible_to
+    success_url_name = "identity:user_list"
+
+    def delete(self, obj: User, form: Any) -> None:
+        services.user_delete(user=obj, by=self.request.user)
+
+
+class UserActionView(ObjectActionView):
+    model, selector, instance_kwarg = User, selectors.users_visible_to, "user"
+    services = {
+        "enable": (services.user_enable, "enabled"),
+        "disable": (services.user_disable, "disabled"),
+        "lock": (services.user_lock, "locked"),
+    }
+
+
+# --- Projects ------------------------------------------------------------------------------
+
+PROJECT_COLUMNS = [
+    Column("Name", "name", link=True),
+    Column("Domain", "domain.path"),
+    Column("Owner", "owner", link=True),
+    Column("State", "state", badge=True),
+]
+MEMBER_COLUMNS = [Column("Account", "account", link=True), Column("Role", "role")]
+
+
+class ProjectListView(ObjectListView):
+    model, selector = Project, selectors.projects_visible_to
+    columns = PROJECT_COLUMNS
+    search_fields = ("name", "display_text", "domain__path", "owner__name")
+    add_url_name = "identity:project_add"
+
+
+class ProjectDetailView(ObjectDetailView):
+    model, selector = Project, selectors.projects_visible_to
+    url_prefix = "identity:project"
+    fields = [*PROJECT_COLUMNS, Column("Display text", "display_text"), Column("ID", "pk")]
+    state_actions = [
+        StateAction(
+            "Activate", "activate", "outline-success", lambda p: p.state != ProjectState.ACTIVE
+        ),
+        StateAction(
+            "Suspend", "suspend", "outline-warning", lambda p: p.state != ProjectState.SUSPENDED
+        ),
+    ]
+    template_name = "identity/project_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = selectors.project_members(project=context["object"])
+        if context["edit_url"]:
+            context["member_form"] = MembershipForm(actor=self.request.user)
+        return context
+
+
+class ProjectEditView(ObjectEditView):
+    model, selector, form_class = Project, selectors.projects_visible_to, ProjectForm
+
+    def save(self, form: ProjectForm) -> Project:
+        if self.is_create:
+            return services.project_create(**form.changed(), by=self.request.user)
+        return services.project_update(
+            project=self.get_object(), **form.changed(), by=self.request.user
+        )
+
+
+class ProjectDeleteView(ObjectDeleteView):
+    model, selector = Project, selectors.projects_visible_to
+    success_url_name = "identity:project_list"
+
+    def delete(self, obj: Project, form: Any) -> None:
+        services.project_delete(project=obj, by=self.request.user)
+
+
+class ProjectActionView(ObjectActionView):
+    model, selector, instance_kwarg = Project, selectors.projects_visible_to, "project"
+    services = {
+        "activate": (services.project_activate, "activated"),
+        "suspend": (services.project_suspend, "suspended"),
+    }
+
+
+class ProjectMemberView(LoginRequiredMixin, View):
+    """POST: add a member (account, role) or, with `remove`, remove one."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        project = get_object_or_404(selectors.projects_visible_to(actor=request.user), pk=pk)
+        require(request.user, Action.CHANGE, project)
+        try:
+            if "remove" in request.POST:
+                account = get_object_or_404(
+                    selectors.accounts_visible_to(actor=request.user), pk=request.POST["remove"]
+                )
+                services.project_member_remove(project=project, account=account, by=request.user)
+                messages.success(request, f"Removed {account} from {project}.")
+            else:
+                form = MembershipForm(request.POST, actor=request.user)
+                if not form.is_valid():
+                    for field, errors in form.errors.items():
+                        messages.error(request, f"{field}: {' '.join(errors)}")
+                    return redirect(project)
+                services.project_member_add(project=project, **form.changed(), by=request.user)
+                messages.success(request, f"Added {form.cleaned_data['account']} to {project}.")
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect(project)

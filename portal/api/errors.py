@@ -1,0 +1,32 @@
+"""JSON errors that name the field, whatever layer raised them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from portal.validation import NON_FIELD
+
+
+def validation_error_to_api(error: ValidationError) -> exceptions.ValidationError:
+    """Turn a service's Django ValidationError into DRF's, field names kept."""
+    if hasattr(error, "error_dict"):
+        detail = {
+            ("non_field_errors" if field == NON_FIELD else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    else:
+        detail = {"non_field_errors": error.messages}
+    return exceptions.ValidationError(detail)
+
+
+def portal_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ValidationError):
+        exc = validation_error_to_api(exc)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    return exception_handler(exc, context)

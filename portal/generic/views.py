@@ -1,0 +1,240 @@
+"""Generic portal pages (NetBox style): list, detail, edit, delete and state actions.
+
+Views stay thin: reads come from a selector scoped to the actor, writes go through a
+service, and a service's ValidationError becomes form errors on the field it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView, ListView, TemplateView, View
+
+from identity.permissions import Action, may, require
+from portal.generic.columns import Column
+from portal.validation import NON_FIELD
+
+
+def add_service_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's errors on the form fields they name, the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields and field != NON_FIELD else None
+        for item in errors:
+            form.add_error(target, item)
+
+
+class ObjectMixin(LoginRequiredMixin):
+    """Looks up the object in the URL through the view's selector (404 if not visible)."""
+
+    model: type[Model]
+    selector: Callable[..., QuerySet]
+
+    def get_queryset(self) -> QuerySet:
+        return type(self).selector(actor=self.request.user)
+
+    def get_object(self) -> Model:
+        if not hasattr(self, "_object"):
+            try:
+                self._object = self.get_queryset().get(pk=self.kwargs["pk"])
+            except (ObjectDoesNotExist, ValueError, ValidationError) as error:
+                raise Http404(f"No such {self.model._meta.verbose_name}.") from error
+        return self._object
+
+    def can(self, action: Action, obj: Any = None) -> bool:
+        if action == Action.ADD:
+            return may(self.request.user, action, self.model, within=self.request.user.account)
+        return may(self.request.user, action, obj)
+
+
+class ObjectListView(ObjectMixin, ListView):
+    template_name = "generic/object_list.html"
+    paginate_by = 50
+    columns: list[Column] = []
+    search_fields: tuple[str, ...] = ("name",)
+    add_url_name: str | None = None
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": query})
+            queryset = queryset.filter(condition)
+        return queryset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.model._meta.verbose_name_plural.capitalize(),
+            columns=self.columns,
+            query=self.request.GET.get("q", ""),
+            add_url=reverse(self.add_url_name)
+            if self.add_url_name and self.can(Action.ADD)
+            else None,
+        )
+        return context
+
+
+@dataclass(frozen=True)
+class StateAction:
+    """A button on a detail page that POSTs to an ObjectActionView."""
+
+    label: str
+    action: str
+    style: str = "outline-secondary"
+    shown: Callable[[Any], bool] = lambda obj: True
+
+
+@dataclass(frozen=True)
+class RelatedTable:
+    title: str
+    columns: list[Column]
+    rows: Any
+
+
+class ObjectDetailView(ObjectMixin, TemplateView):
+    template_name = "generic/object_detail.html"
+    fields: list[Column] = []
+    state_actions: list[StateAction] = []
+    url_prefix: str  # e.g. "identity:user" for identity:user_edit, identity:user_delete
+
+    def related(self, obj: Any) -> list[RelatedTable]:
+        return []
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        obj = self.get_object()
+        can_change = self.can(Action.CHANGE, obj)
+        return super().get_context_data(
+            object=obj,
+            title=f"{self.model._meta.verbose_name.capitalize()} {obj}",
+            fields=self.fields,
+            related=self.related(obj),
+            edit_url=reverse(f"{self.url_prefix}_edit", args=[obj.pk]) if can_change else None,
+            delete_url=(
+                reverse(f"{self.url_prefix}_delete", args=[obj.pk])
+                if self.can(Action.DELETE, obj)
+                else None
+            ),
+            actions=[
+                (a, reverse(f"{self.url_prefix}_action", args=[obj.pk, a.action]))
+                for a in self.state_actions
+                if can_change and a.shown(obj)
+            ],
+            **kwargs,
+        )
+
+
+class ObjectEditView(ObjectMixin, FormView):
+    """Create (no pk in the URL) or edit an object through `save`, which calls a service."""
+
+    template_name = "generic/object_form.html"
+
+    @property
+    def is_create(self) -> bool:
+        return "pk" not in self.kwargs
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            if self.is_create:
+                require(request.user, Action.ADD, self.model, within=request.user.account)
+            else:
+                require(request.user, Action.CHANGE, self.get_object())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["actor"] = self.request.user
+        if not self.is_create:
+            kwargs["instance"] = self.get_object()
+        return kwargs
+
+    def save(self, form: Form) -> Model:
+        raise NotImplementedError
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        try:
+            obj = self.save(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        verb = "Created" if self.is_create else "Updated"
+        messages.success(self.request, f"{verb} {self.model._meta.verbose_name} {obj}.")
+        return redirect(obj.get_absolute_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        name = self.model._meta.verbose_name
+        title = f"New {name}" if self.is_create else f"Edit {name} {self.get_object()}"
+        cancel = self.get_object().get_absolute_url() if not self.is_create else None
+        return super().get_context_data(title=title, cancel_url=cancel, **kwargs)
+
+
+class ObjectDeleteView(ObjectMixin, FormView):
+    """Asks for confirmation, then deletes through the service; refusals are shown."""
+
+    template_name = "generic/object_confirm_delete.html"
+    form_class = Form
+    success_url_name: str
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            require(request.user, Action.DELETE, self.get_object())
+        return super().dispatch(request, *args, **kwargs)
+
+    def delete(self, obj: Any, form: Form) -> None:
+        raise NotImplementedError
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        obj = self.get_object()
+        try:
+            self.delete(obj, form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Deleted {self.model._meta.verbose_name} {obj}.")
+        return redirect(self.success_url_name)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        obj = self.get_object()
+        return super().get_context_data(
+            object=obj,
+            title=f"Delete {self.model._meta.verbose_name} {obj}?",
+            cancel_url=obj.get_absolute_url(),
+            **kwargs,
+        )
+
+
+class ObjectActionView(ObjectMixin, View):
+    """POST-only state changes (enable, disable, lock ...), each mapped to a service."""
+
+    http_method_names = ["post"]
+    #: action -> (service, past tense for the message)
+    services: dict[str, tuple[Callable[..., Any], str]] = {}
+    instance_kwarg: str
+
+    def post(self, request: HttpRequest, pk: Any, action: str) -> HttpResponse:
+        if action not in self.services:
+            raise Http404("No such action.")
+        service, done = self.services[action]
+        obj = self.get_object()
+        try:
+            service(**{self.instance_kwarg: obj}, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"{self.model._meta.verbose_name.capitalize()} {obj} {done}.")
+        return HttpResponseRedirect(obj.get_absolute_url())

@@ -1,0 +1,16 @@
+"""Every URL of a region portal."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("", include("regions.urls")),
+    path("zones/", include("zones.urls")),
+    path("identity/", include("identity.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/", include("portal.api.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,34 @@
+import django_filters
+
+from portal.api.viewsets import ServiceModelViewSet
+from regions import selectors, services
+from regions.api.serializers import RegionSerializer, RegionUpdateSerializer
+from regions.models import Region
+
+
+class RegionFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Region
+        fields = ["id", "name", "is_local"]
+
+
+class RegionViewSet(ServiceModelViewSet):
+    """The region registry: every region of the cloud and its portal endpoint."""
+
+    filterset_class = RegionFilter
+    search_fields = ["name", "description", "endpoint"]
+    ordering_fields = ["id", "name"]
+    instance_kwarg = "region"
+    create_service = services.region_create
+    update_service = services.region_update
+    delete_service = services.region_delete
+
+    def get_queryset(self):
+        return selectors.region_list()
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return RegionUpdateSerializer
+        return RegionSerializer

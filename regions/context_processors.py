@@ -1,0 +1,16 @@
+"""Template context every page needs: the local region and the switcher's list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from regions.models import Region
+
+
+def region_navigation(request: HttpRequest) -> dict[str, Any]:
+    local = getattr(request, "region", None)
+    if local is None or not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"local_region": local, "switcher_regions": []}
+    return {"local_region": local, "switcher_regions": list(Region.objects.order_by("id"))}

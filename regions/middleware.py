@@ -1,0 +1,31 @@
+"""Sends every request to the first-run wizard until this portal serves a region."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from regions.selectors import region_local
+
+EXEMPT_PREFIXES = ("/static/", "/health/", "/setup/")
+
+
+class SetupRequiredMiddleware:
+    """Attaches `request.region` (the local region, or None) and guards a fresh install."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.region = region_local()
+        if request.region is None and not request.path.startswith(EXEMPT_PREFIXES):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "This portal is not set up yet: finish the wizard at /setup/."},
+                    status=503,
+                )
+            return redirect(reverse("regions:setup"))
+        return self.get_response(request)

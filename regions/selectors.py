@@ -1,0 +1,29 @@
+"""Reads of the region registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from identity.permissions import visible
+from regions.models import Region
+
+
+def region_local() -> Region | None:
+    return Region.objects.filter(is_local=True).first()
+
+
+def region_list() -> QuerySet[Region]:
+    return Region.objects.annotate(zone_count=Count("zones")).order_by("id")
+
+
+def is_set_up() -> bool:
+    return Region.objects.filter(is_local=True).exists()
+
+
+def regions_visible_to(*, actor: Any) -> QuerySet[Region]:
+    condition = visible(actor, Region)
+    if condition is None:
+        return Region.objects.none()
+    return region_list().filter(condition)

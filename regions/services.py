@@ -1,0 +1,160 @@
+"""Region registry writes and the first-run setup of a portal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import transaction
+
+from identity.models import AccountType, User
+from identity.permissions import Action, require
+from identity.selectors import root_domain
+from identity.services import account_create, user_create
+from portal.validation import check_length, invalid
+from regions.models import Region
+
+MAX_REGION_ID = 2**31 - 1
+
+
+def endpoint_normalize(endpoint: str, *, field: str = "endpoint") -> str:
+    """An absolute http(s) URL of a portal, without a trailing slash, query or fragment."""
+    endpoint = check_length(field, endpoint, max_length=255)
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise invalid(
+            field, "Enter an absolute http:// or https:// URL, such as https://east.example.com."
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise invalid(field, "The endpoint cannot carry credentials, a query or a fragment.")
+    try:
+        parts.port  # noqa: B018  (raises on a malformed port)
+    except ValueError as error:
+        raise invalid(field, "The endpoint has an invalid port.") from error
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _check_id(region_id: Any) -> int:
+    try:
+        region_id = int(region_id)
+    except (TypeError, ValueError) as error:
+        raise invalid("id", "The region id must be a whole number.") from error
+    if not 1 <= region_id <= MAX_REGION_ID:
+        raise invalid("id", f"The region id must be between 1 and {MAX_REGION_ID}.")
+    if Region.objects.filter(pk=region_id).exists():
+        raise invalid("id", f"Region id {region_id} is taken.", "unique")
+    return region_id
+
+
+def _check_name(name: str, *, exclude: Region | None = None) -> str:
+    name = check_length("name", name, max_length=255)
+    clash = Region.objects.filter(name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise invalid("name", f"A region named {name} exists.", "unique")
+    return name
+
+
+def _check_endpoint(endpoint: str, *, exclude: Region | None = None) -> str:
+    endpoint = endpoint_normalize(endpoint)
+    clash = Region.objects.filter(endpoint__iexact=endpoint)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise invalid(
+            "endpoint", f"Region {clash.first().name} already has this endpoint.", "unique"
+        )
+    return endpoint
+
+
+@transaction.atomic
+def region_create(
+    *,
+    id: Any,
+    name: str,
+    endpoint: str,
+    description: str = "",
+    is_local: bool = False,
+    by: User | None,
+) -> Region:
+    require(by, Action.ADD, Region)
+    if is_local and Region.objects.filter(is_local=True).exists():
+        raise invalid("is_local", "This portal already serves a region.", "unique")
+    return Region.objects.create(
+        id=_check_id(id),
+        name=_check_name(name),
+        endpoint=_check_endpoint(endpoint),
+        description=check_length("description", description, max_length=1024, required=False),
+        is_local=is_local,
+    )
+
+
+@transaction.atomic
+def region_update(
+    *,
+    region: Region,
+    by: User | None,
+    name: str | None = None,
+    endpoint: str | None = None,
+    description: str | None = None,
+) -> Region:
+    require(by, Action.CHANGE, region)
+    if name is not None:
+        region.name = _check_name(name, exclude=region)
+    if endpoint is not None:
+        region.endpoint = _check_endpoint(endpoint, exclude=region)
+    if description is not None:
+        region.description = check_length(
+            "description", description, max_length=1024, required=False
+        )
+    region.save()
+    return region
+
+
+@transaction.atomic
+def region_delete(*, region: Region, by: User | None) -> None:
+    require(by, Action.DELETE, region)
+    if region.is_local:
+        raise invalid("region", "The region this portal serves cannot be deleted.", "local")
+    zones = region.zones.count()
+    if zones:
+        raise invalid("region", f"Region {region.name} still has {zones} zone(s).", "in_use")
+    region.delete()
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    region: Region
+    admin: User
+    zone: Any = None
+
+
+@transaction.atomic
+def region_setup(
+    *,
+    region: dict[str, Any],
+    admin: dict[str, Any],
+    zone: dict[str, Any] | None = None,
+) -> SetupResult:
+    """First run: define this portal's region, its root admin and optionally a first zone.
+
+    All or nothing: any invalid part leaves the install untouched, and a portal that
+    already serves a region refuses.
+    """
+    if Region.objects.filter(is_local=True).exists():
+        raise invalid(
+            "region", "This portal is already set up: it serves a region.", "already_setup"
+        )
+    local = region_create(**region, is_local=True, by=None)
+    account = account_create(
+        domain=root_domain(), name=admin["username"], type=AccountType.ROOT_ADMIN, by=None
+    )
+    user = user_create(account=account, by=None, **admin)
+    first_zone = None
+    if zone:
+        from zones.services import zone_create
+
+        first_zone = zone_create(by=None, **zone)
+    return SetupResult(region=local, admin=user, zone=first_zone)

@@ -1,0 +1,151 @@
+"""Region pages: the dashboard, the registry, and the first-run wizard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.generic import TemplateView
+from formtools.wizard.views import SessionWizardView
+
+from identity.selectors import identity_counts
+from portal.generic.columns import Column
+from portal.generic.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    RelatedTable,
+    add_service_errors,
+)
+from regions import selectors, services
+from regions.forms import RegionForm, SetupAdminForm, SetupRegionForm, SetupZoneForm
+from regions.models import Region
+from zones.selectors import zones_visible_to
+from zones.views import ZONE_COLUMNS
+
+REGION_COLUMNS = [
+    Column("Id", "id"),
+    Column("Name", "name", link=True),
+    Column("Endpoint", "endpoint"),
+    Column("Zones", "zone_count"),
+    Column("This region", "is_local"),
+]
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """The region at a glance: its zones and the identity it serves."""
+
+    template_name = "regions/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        region = self.request.region
+        return super().get_context_data(
+            region=region,
+            zones=zones_visible_to(actor=self.request.user, region_id=region.pk),
+            zone_columns=ZONE_COLUMNS,
+            counts=identity_counts(actor=self.request.user),
+            region_count=Region.objects.count(),
+            **kwargs,
+        )
+
+
+class RegionListView(ObjectListView):
+    model, selector = Region, selectors.regions_visible_to
+    columns = REGION_COLUMNS
+    search_fields = ("name", "description", "endpoint")
+    add_url_name = "regions:region_add"
+
+
+class RegionDetailView(ObjectDetailView):
+    model, selector = Region, selectors.regions_visible_to
+    url_prefix = "regions:region"
+    fields = [
+        *REGION_COLUMNS,
+        Column("Description", "description"),
+        Column("UUID", "uuid"),
+        Column("GSLB service", "gslb_service_enabled"),
+        Column("Portable IP service", "portable_ip_service_enabled"),
+    ]
+
+    def related(self, obj: Region) -> list[RelatedTable]:
+        zones = zones_visible_to(actor=self.request.user, region_id=obj.pk)
+        return [RelatedTable("Zones", ZONE_COLUMNS, zones)]
+
+
+class RegionEditView(ObjectEditView):
+    model, selector, form_class = Region, selectors.regions_visible_to, RegionForm
+
+    def save(self, form: RegionForm) -> Region:
+        if self.is_create:
+            return services.region_create(**form.changed(), by=self.request.user)
+        return services.region_update(
+            region=self.get_object(), **form.changed(), by=self.request.user
+        )
+
+
+class RegionDeleteView(ObjectDeleteView):
+    model, selector = Region, selectors.regions_visible_to
+    success_url_name = "regions:region_list"
+
+    def delete(self, obj: Region, form: Any) -> None:
+        services.region_delete(region=obj, by=self.request.user)
+
+
+class SetupWizardView(SessionWizardView):
+    """First run: this region, its root admin, optionally the first zone."""
+
+    form_list = [("region", SetupRegionForm), ("admin", SetupAdminForm), ("zone", SetupZoneForm)]
+    template_name = "regions/setup.html"
+    step_titles = {
+        "region": "This region",
+        "admin": "Root administrator",
+        "zone": "First zone (optional)",
+    }
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.region is not None:
+            return redirect("regions:dashboard")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_initial(self, step: str) -> dict[str, Any]:
+        if step == "region":
+            return {"id": 1, "endpoint": settings.PORTAL_PUBLIC_URL}
+        return super().get_form_initial(step)
+
+    def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(form=form, **kwargs)
+        context["step_title"] = self.step_titles[self.steps.current]
+        context["step_titles"] = list(self.step_titles.values())
+        return context
+
+    def done(self, form_list: Any, form_dict: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        admin = dict(form_dict["admin"].cleaned_data)
+        admin.pop("password_again")
+        zone = form_dict["zone"].changed()
+        try:
+            result = services.region_setup(
+                region=form_dict["region"].changed(),
+                admin=admin,
+                zone=zone if zone.get("name") else None,
+            )
+        except ValidationError as error:
+            return self.render_service_error(form_dict, error)
+        login(self.request, result.admin, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("regions:dashboard")
+
+    def render_service_error(
+        self, form_dict: dict[str, Any], error: ValidationError
+    ) -> HttpResponse:
+        """Show a refusal from the service on the step whose field it names."""
+        fields = set(getattr(error, "error_dict", {}))
+        step = next((s for s, f in form_dict.items() if fields & set(f.fields)), "region")
+        form = form_dict[step]
+        add_service_errors(form, error)
+        self.storage.current_step = step
+        return self.render(form)

@@ -1,0 +1,83 @@
+"""Shared fixtures: a set-up region portal and one actor of each role.
+
+Roles: `root` (root admin), `dadmin` (domain admin of domain `eng`), `alice` (a user in
+`eng/ops`), `bob` (a user of another branch, `sales`). Every fixture builds through the
+real services.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture
+def region(db):
+    return factories.local_region()
+
+
+@pytest.fixture
+def root(region):
+    return factories.root_admin(username="root")
+
+
+@pytest.fixture
+def eng(region):
+    return factories.domain(name="eng")
+
+
+@pytest.fixture
+def ops(eng):
+    return factories.domain(parent=eng, name="ops")
+
+
+@pytest.fixture
+def sales(region):
+    return factories.domain(name="sales")
+
+
+@pytest.fixture
+def dadmin(eng):
+    return factories.user(
+        account=factories.account(domain=eng, name="eng-admins", type=2), username="dadmin"
+    )
+
+
+@pytest.fixture
+def alice(ops):
+    return factories.user(account=factories.account(domain=ops, name="ops-team"), username="alice")
+
+
+@pytest.fixture
+def bob(sales):
+    return factories.user(
+        account=factories.account(domain=sales, name="sales-team"), username="bob"
+    )
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def root_client(root) -> Client:
+    return _client_for(root)
+
+
+@pytest.fixture
+def dadmin_client(dadmin) -> Client:
+    return _client_for(dadmin)
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:
+    return _client_for(alice)
+
+
+@pytest.fixture
+def anon_client(region) -> Client:
+    return Client()

@@ -1,0 +1,79 @@
+"""Test data: build objects through the real services, so tests see what users would."""
+
+from __future__ import annotations
+
+import itertools
+
+from identity import services as identity
+from identity.models import Account, AccountType, Domain, Project, User
+from identity.selectors import root_domain
+from regions.models import Region
+from regions.services import region_create
+from zones.models import Zone
+from zones.services import zone_create
+
+PASSWORD = "correct-horse-battery-9"
+_seq = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_seq)}"
+
+
+def local_region(
+    *, id: int = 1, name: str = "east", endpoint: str = "http://127.0.0.1:8000"
+) -> Region:
+    return region_create(id=id, name=name, endpoint=endpoint, is_local=True, by=None)
+
+
+def domain(*, parent: Domain | None = None, name: str | None = None) -> Domain:
+    return identity.domain_create(
+        parent=parent or root_domain(), name=name or unique("dom"), by=None
+    )
+
+
+def account(
+    *, domain: Domain | None = None, name: str | None = None, type: int = AccountType.USER
+) -> Account:
+    return identity.account_create(
+        domain=domain or root_domain(), name=name or unique("acct"), type=type, by=None
+    )
+
+
+def user(
+    *,
+    account: Account | None = None,
+    username: str | None = None,
+    password: str = PASSWORD,
+    **fields,
+) -> User:
+    return identity.user_create(
+        account=account or globals()["account"](),
+        username=username or unique("user"),
+        password=password,
+        by=None,
+        **fields,
+    )
+
+
+def root_admin(*, username: str | None = None) -> User:
+    return user(account=account(type=AccountType.ROOT_ADMIN), username=username)
+
+
+def domain_admin(*, domain: Domain) -> User:
+    return user(account=account(domain=domain, type=AccountType.DOMAIN_ADMIN))
+
+
+def project(
+    *, domain: Domain | None = None, owner: Account | None = None, name: str | None = None
+) -> Project:
+    owner = owner or account(domain=domain)
+    return identity.project_create(
+        domain=owner.domain, name=name or unique("proj"), owner=owner, by=None
+    )
+
+
+def zone(*, name: str | None = None, **fields) -> Zone:
+    fields.setdefault("dns1", "8.8.8.8")
+    fields.setdefault("internal_dns1", "10.0.0.2")
+    return zone_create(name=name or unique("zone"), by=None, **fields)

@@ -1,0 +1,46 @@
+"""Availability zones; a region portal manages only the zones of its own region."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from portal.models import UUIDModel
+
+
+class NetworkType(models.TextChoices):
+    BASIC = "Basic", "Basic"
+    ADVANCED = "Advanced", "Advanced"
+
+
+class AllocationState(models.TextChoices):
+    ENABLED = "Enabled", "Enabled"
+    DISABLED = "Disabled", "Disabled"
+
+
+class Zone(UUIDModel):
+    name = models.CharField(max_length=255, unique=True)
+    description = models.CharField(max_length=1024, blank=True)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="zones")
+    network_type = models.CharField(
+        max_length=16, choices=NetworkType.choices, default=NetworkType.ADVANCED
+    )
+    dns1 = models.GenericIPAddressField(verbose_name="DNS 1")
+    dns2 = models.GenericIPAddressField(null=True, blank=True, verbose_name="DNS 2")
+    internal_dns1 = models.GenericIPAddressField(verbose_name="internal DNS 1")
+    internal_dns2 = models.GenericIPAddressField(
+        null=True, blank=True, verbose_name="internal DNS 2"
+    )
+    guest_cidr = models.CharField(max_length=43, blank=True, verbose_name="guest CIDR")
+    allocation_state = models.CharField(
+        max_length=16, choices=AllocationState.choices, default=AllocationState.DISABLED
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("zones:zone", args=[self.pk])

@@ -1,0 +1,20 @@
+"""Reads of zones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from identity.permissions import visible
+from zones.models import Zone
+
+
+def zones_visible_to(*, actor: Any, region_id: int | None = None) -> QuerySet[Zone]:
+    condition = visible(actor, Zone)
+    if condition is None:
+        return Zone.objects.none()
+    zones = Zone.objects.select_related("region").filter(condition)
+    if region_id is not None:
+        zones = zones.filter(region_id=region_id)
+    return zones

@@ -1,0 +1,149 @@
+"""Zone writes; only the zones of this portal's own region can be managed here."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from django.db import transaction
+
+from identity.models import User
+from identity.permissions import Action, require
+from portal.validation import check_length, invalid
+from regions.selectors import region_local
+from zones.models import AllocationState, NetworkType, Zone
+
+DEFAULT_GUEST_CIDR = "10.1.1.0/24"  # CloudStack's default for advanced zones
+
+
+def _check_ip(field: str, value: Any, *, required: bool) -> str | None:
+    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if not value:
+        if required:
+            raise invalid(field, "This field is required.", "required")
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError as error:
+        raise invalid(field, f"{value!r} is not a valid IPv4 or IPv6 address.") from error
+
+
+def _check_cidr(network_type: str, guest_cidr: str) -> str:
+    guest_cidr = (guest_cidr or "").strip()
+    if network_type == NetworkType.BASIC:
+        if guest_cidr:
+            raise invalid("guest_cidr", "Basic zones have no guest CIDR; leave it empty.")
+        return ""
+    if not guest_cidr:
+        return DEFAULT_GUEST_CIDR
+    try:
+        network = ipaddress.ip_network(guest_cidr, strict=True)
+    except ValueError as error:
+        raise invalid(
+            "guest_cidr", f"{guest_cidr!r} is not a network in CIDR form such as 10.1.1.0/24."
+        ) from error
+    if network.version != 4:
+        raise invalid("guest_cidr", "The guest CIDR must be an IPv4 network.")
+    return str(network)
+
+
+def _check_name(name: str, *, exclude: Zone | None = None) -> str:
+    name = check_length("name", name, max_length=255)
+    clash = Zone.objects.filter(name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise invalid("name", f"A zone named {name} exists.", "unique")
+    return name
+
+
+def _check_choice(field: str, value: str, choices: type) -> str:
+    if value not in choices.values:
+        raise invalid(field, f"Choose one of {', '.join(choices.values)}.")
+    return value
+
+
+def _require_local(zone: Zone) -> None:
+    local = region_local()
+    if local is None or zone.region_id != local.pk:
+        raise invalid("region", "Zones are managed by the portal of their own region.", "remote")
+
+
+@transaction.atomic
+def zone_create(
+    *,
+    name: str,
+    dns1: str,
+    internal_dns1: str,
+    network_type: str = NetworkType.ADVANCED,
+    description: str = "",
+    dns2: str | None = None,
+    internal_dns2: str | None = None,
+    guest_cidr: str = "",
+    allocation_state: str = AllocationState.DISABLED,
+    by: User | None,
+) -> Zone:
+    require(by, Action.ADD, Zone)
+    region = region_local()
+    if region is None:
+        raise invalid("region", "Define this portal's region before creating zones.", "no_region")
+    network_type = _check_choice("network_type", network_type, NetworkType)
+    return Zone.objects.create(
+        region=region,
+        name=_check_name(name),
+        description=check_length("description", description, max_length=1024, required=False),
+        network_type=network_type,
+        dns1=_check_ip("dns1", dns1, required=True),
+        dns2=_check_ip("dns2", dns2, required=False),
+        internal_dns1=_check_ip("internal_dns1", internal_dns1, required=True),
+        internal_dns2=_check_ip("internal_dns2", internal_dns2, required=False),
+        guest_cidr=_check_cidr(network_type, guest_cidr),
+        allocation_state=_check_choice("allocation_state", allocation_state, AllocationState),
+    )
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def zone_update(
+    *,
+    zone: Zone,
+    by: User | None,
+    name: str | None = None,
+    description: str | None = None,
+    dns1: str | None = None,
+    dns2: str | None = _UNSET,
+    internal_dns1: str | None = None,
+    internal_dns2: str | None = _UNSET,
+    guest_cidr: str | None = None,
+    allocation_state: str | None = None,
+) -> Zone:
+    """Change ZONE; the network type is fixed once a zone exists, as in CloudStack."""
+    require(by, Action.CHANGE, zone)
+    _require_local(zone)
+    if name is not None:
+        zone.name = _check_name(name, exclude=zone)
+    if description is not None:
+        zone.description = check_length("description", description, max_length=1024, required=False)
+    if dns1 is not None:
+        zone.dns1 = _check_ip("dns1", dns1, required=True)
+    if dns2 is not _UNSET:
+        zone.dns2 = _check_ip("dns2", dns2, required=False)
+    if internal_dns1 is not None:
+        zone.internal_dns1 = _check_ip("internal_dns1", internal_dns1, required=True)
+    if internal_dns2 is not _UNSET:
+        zone.internal_dns2 = _check_ip("internal_dns2", internal_dns2, required=False)
+    if guest_cidr is not None:
+        zone.guest_cidr = _check_cidr(zone.network_type, guest_cidr)
+    if allocation_state is not None:
+        zone.allocation_state = _check_choice("allocation_state", allocation_state, AllocationState)
+    zone.save()
+    return zone
+
+
+@transaction.atomic
+def zone_delete(*, zone: Zone, by: User | None) -> None:
+    require(by, Action.DELETE, zone)
+    _require_local(zone)
+    zone.delete()

@@ -1,0 +1,69 @@
+"""Zone pages: any signed-in user sees zones; root admins manage their region's zones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from portal.generic.columns import Column
+from portal.generic.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
+from zones import selectors, services
+from zones.forms import ZoneForm
+from zones.models import Zone
+
+ZONE_COLUMNS = [
+    Column("Name", "name", link=True),
+    Column("Region", "region", link=True),
+    Column("Network type", "network_type", badge=True),
+    Column("Allocation state", "allocation_state", badge=True),
+]
+
+
+class ZoneListView(ObjectListView):
+    model, selector = Zone, selectors.zones_visible_to
+    columns = ZONE_COLUMNS
+    search_fields = ("name", "description")
+    add_url_name = "zones:zone_add"
+
+    def get_queryset(self) -> QuerySet[Zone]:
+        zones = super().get_queryset()
+        region = self.request.GET.get("region", "")
+        return zones.filter(region_id=int(region)) if region.isdigit() else zones
+
+
+class ZoneDetailView(ObjectDetailView):
+    model, selector = Zone, selectors.zones_visible_to
+    url_prefix = "zones:zone"
+    fields = [
+        *ZONE_COLUMNS,
+        Column("Description", "description"),
+        Column("DNS 1", "dns1"),
+        Column("DNS 2", "dns2"),
+        Column("Internal DNS 1", "internal_dns1"),
+        Column("Internal DNS 2", "internal_dns2"),
+        Column("Guest CIDR", "guest_cidr"),
+        Column("ID", "pk"),
+    ]
+
+
+class ZoneEditView(ObjectEditView):
+    model, selector, form_class = Zone, selectors.zones_visible_to, ZoneForm
+
+    def save(self, form: ZoneForm) -> Zone:
+        if self.is_create:
+            return services.zone_create(**form.changed(), by=self.request.user)
+        return services.zone_update(zone=self.get_object(), **form.changed(), by=self.request.user)
+
+
+class ZoneDeleteView(ObjectDeleteView):
+    model, selector = Zone, selectors.zones_visible_to
+    success_url_name = "zones:zone_list"
+
+    def delete(self, obj: Zone, form: Any) -> None:
+        services.zone_delete(zone=obj, by=self.request.user)
