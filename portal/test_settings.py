@@ -6,3 +6,11 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("PORTAL_FAST_PASSWORD_HASHER", "1")
 
 from portal.settings import *  # noqa: F403
+
+# Pages render without a collectstatic run; whitenoise serves from the finders.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
