@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from regions.selectors import region_local
 
-EXEMPT_PREFIXES = ("/static/", "/health/", "/setup/")
+# Static files, the health probe, the wizard itself, and what browsers fetch on their own
+# (a redirected /favicon.ico would load /setup/ and restart the wizard).
+EXEMPT_PREFIXES = ("/static/", "/health/", "/setup/", "/favicon.ico", "/robots.txt")
 
 
 class SetupRequiredMiddleware:
