@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PORTAL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test lint venv migrate clean
+.PHONY: run test lint venv chromium clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,17 @@ run: venv $(PORTAL_DATA_DIR)/secret_key
 	SECRET_KEY="$${SECRET_KEY:-$$(cat $(PORTAL_DATA_DIR)/secret_key)}" $(VENV)/bin/gunicorn portal.wsgi \
 		--bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
-test: venv
+# Browser tests drive Debian's Chromium; on a Debian machine run as root it is installed here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Browser tests need Chromium: install Debian's chromium package, or run"; \
+	    echo "  make test PYTEST_ARGS=\"-m 'not browser'\""; exit 1; \
+	  fi; }
+
+test: venv chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
