@@ -79,12 +79,23 @@ def may(
     return _user_may(user, action, target)
 
 
+def _of_root_admin(target: Any) -> bool:
+    """Whether TARGET is a root admin account or one of its users."""
+    if isinstance(target, Account):
+        return target.is_root_admin
+    if isinstance(target, User):
+        return target.account.is_root_admin
+    return False
+
+
 def _may_add(user: User, model: type[Model], within: Any) -> bool:
     home = user.account.domain
     where = _domain_of(within)
     if where is None:
         return False
     if user.is_domain_admin:
+        if model is User and _of_root_admin(within):
+            return False  # a user added there would be a root admin
         if model is Domain:
             return in_subtree(where, home)
         return model in (Account, User, Project) and in_subtree(where, home)
@@ -99,6 +110,8 @@ def _domain_admin_may(user: User, action: Action, target: Any) -> bool:
         return False
     if isinstance(target, Domain) and action in (Action.CHANGE, Action.DELETE):
         return target.pk != home.pk  # only below their own domain
+    if _of_root_admin(target):
+        return action == Action.VIEW  # a domain admin of ROOT must not take over root admins
     if isinstance(target, Account) and target.pk == user.account_id:
         return action == Action.VIEW  # never lock themselves out
     return True
