@@ -63,6 +63,8 @@ def account_update(
 
 def _set_state(*, account: Account, state: str, by: User | None) -> Account:
     require(by, Action.CHANGE, account)
+    if state != AccountState.ENABLED and by is not None and by.account_id == account.pk:
+        raise invalid("state", "You cannot disable or lock your own account.", "self")
     if state != AccountState.ENABLED and account.is_root_admin:
         keep_a_root_admin(losing_account=account)
     account.state = state
@@ -89,6 +91,8 @@ def account_lock(*, account: Account, by: User | None) -> Account:
 def account_delete(*, account: Account, by: User | None) -> None:
     """Delete ACCOUNT and its users; refused while it owns projects."""
     require(by, Action.DELETE, account)
+    if by is not None and by.account_id == account.pk:
+        raise invalid("account", "You cannot delete your own account.", "self")
     if account.is_root_admin:
         keep_a_root_admin(losing_account=account, field="account")
     owned = list(account.owned_projects.values_list("name", flat=True)[:5])
