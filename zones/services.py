@@ -37,6 +37,8 @@ def _check_cidr(network_type: str, guest_cidr: str) -> str:
     if not guest_cidr:
         return DEFAULT_GUEST_CIDR
     try:
+        if "/" not in guest_cidr:  # ip_network would take a bare address as a /32
+            raise ValueError(guest_cidr)
         network = ipaddress.ip_network(guest_cidr, strict=True)
     except ValueError as error:
         raise invalid(
