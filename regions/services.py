@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from identity.models import AccountType, User
@@ -22,7 +23,8 @@ def endpoint_normalize(endpoint: str, *, field: str = "endpoint") -> str:
     """An absolute http(s) URL of a portal, without a trailing slash, query or fragment."""
     endpoint = check_length(field, endpoint, max_length=255)
     parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    blank_inside = any(ch.isspace() or not ch.isprintable() for ch in endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname or blank_inside:
         raise invalid(
             field, "Enter an absolute http:// or https:// URL, such as https://east.example.com."
         )
@@ -148,9 +150,17 @@ def region_setup(
             "region", "This portal is already set up: it serves a region.", "already_setup"
         )
     local = region_create(**region, is_local=True, by=None)
-    account = account_create(
-        domain=root_domain(), name=admin["username"], type=AccountType.ROOT_ADMIN, by=None
-    )
+    try:
+        account = account_create(
+            domain=root_domain(),
+            name=admin.get("username", ""),
+            type=AccountType.ROOT_ADMIN,
+            by=None,
+        )
+    except ValidationError as error:
+        # The account is named after the admin, so its only input is the username.
+        messages = [e for errors in error.error_dict.values() for e in errors]
+        raise ValidationError({"username": messages}) from error
     user = user_create(account=account, by=None, **admin)
     first_zone = None
     if zone:
