@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Concat, Substr
 
 from identity.models import PATH_SEPARATOR, Domain, User
 from identity.permissions import Action, require
@@ -55,10 +53,10 @@ def domain_update(
         name = _check_name(parent=domain.parent, name=name, exclude=domain)
         old_prefix = domain.path
         new_prefix = f"{domain.parent.path}{PATH_SEPARATOR}{name}"
-        # Rewrite the paths of the whole subtree in one statement.
-        Domain.objects.filter(path__startswith=old_prefix + PATH_SEPARATOR).update(
-            path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1))
-        )
+        # Save every node of the subtree (not one UPDATE): each is a change to replicate.
+        for node in Domain.objects.filter(path__startswith=old_prefix + PATH_SEPARATOR):
+            node.path = new_prefix + node.path[len(old_prefix) :]
+            node.save(update_fields=["path", "updated"])
         domain.name, domain.path = name, new_prefix
     if network_domain is not None:
         domain.network_domain = check_length(

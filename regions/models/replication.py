@@ -1,0 +1,95 @@
+"""The replication engine's durable state.
+
+- `Change`: the change log. A write to a replicated model appends one row in the same
+  transaction; rows made here (origin = the local region) form this region's change feed,
+  which peers pull by sequence number. Rows never expire.
+- `ObjectVersion`: the newest version applied for every replicated object, deletes
+  included (tombstones), so an older or duplicate change is recognised and ignored.
+- `ParkedChange`: a change whose parent has not arrived yet; retried, never dropped.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ChangeOp(models.TextChoices):
+    UPSERT = "upsert", "Upsert"
+    DELETE = "delete", "Delete"
+
+
+class VersionFields(models.Model):
+    """A hybrid-logical-clock version: (wall ms, counter, origin region id), compared in order."""
+
+    wall = models.BigIntegerField()
+    counter = models.IntegerField()
+    origin = models.IntegerField(help_text="Id of the region where the change was made.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def version(self) -> tuple[int, int, int]:
+        return (self.wall, self.counter, self.origin)
+
+
+class Change(VersionFields):
+    seq = models.BigAutoField(primary_key=True)
+    model = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    op = models.CharField(max_length=8, choices=ChangeOp.choices)
+    payload = models.JSONField(default=dict)
+    format = models.PositiveSmallIntegerField(default=1, help_text="Payload format version.")
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["origin", "seq"], name="regions_change_feed"),
+            models.Index(fields=["model", "object_id"], name="regions_change_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.op} {self.model} {self.object_id}"
+
+
+class ObjectVersion(VersionFields):
+    model = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    deleted = models.BooleanField(default=False)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "object_id"], name="regions_objectversion_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id} @ {self.version}"
+
+
+class ParkedChange(VersionFields):
+    """A remote change waiting for its parent (or blocked by a conflict), kept until applied."""
+
+    model = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    op = models.CharField(max_length=8, choices=ChangeOp.choices)
+    payload = models.JSONField(default=dict)
+    reason = models.CharField(max_length=255)
+    attempts = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["wall", "counter", "origin"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "object_id", "wall", "counter", "origin"],
+                name="regions_parkedchange_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"parked {self.op} {self.model} {self.object_id}: {self.reason}"

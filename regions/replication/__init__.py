@@ -1,0 +1,1 @@
+"""The replication engine: identity and configuration opt in through `registry`."""

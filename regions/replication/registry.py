@@ -1,0 +1,92 @@
+"""Which models replicate, and how a row becomes a payload and back.
+
+A payload is the full state of a row as versioned JSON: every concrete field except the
+local-only ones, foreign keys as the target's cloud-wide key. Never a pickle.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+PAYLOAD_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ReplicatedModel:
+    model: type[models.Model]
+    #: the field that identifies a row cloud-wide (the UUID primary key, or Region.uuid)
+    key: str = "pk"
+    #: fields that stay local
+    exclude: frozenset[str] = frozenset({"created", "updated"})
+    #: whether this row replicates at all (global settings do, region-scoped ones do not)
+    applies_to: Callable[[models.Model], bool] = field(default=lambda instance: True)
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    def fields(self) -> list[models.Field]:
+        key_field = self.model._meta.pk.name if self.key == "pk" else self.key
+        return [
+            f
+            for f in self.model._meta.concrete_fields
+            if f.name not in self.exclude and f.name != key_field
+        ]
+
+    def object_id(self, instance: models.Model) -> str:
+        return str(getattr(instance, self.key))
+
+    def to_payload(self, instance: models.Model) -> dict[str, Any]:
+        return {f.attname: _to_json(getattr(instance, f.attname)) for f in self.fields()}
+
+    def lookup(self, object_id: str) -> dict[str, Any]:
+        return {self.key: object_id}
+
+    def missing_parents(self, payload: dict[str, Any]) -> list[str]:
+        """Foreign keys in PAYLOAD whose target row is not here (yet)."""
+        missing = []
+        for f in self.fields():
+            if f.is_relation and f.many_to_one and payload.get(f.attname) is not None:
+                target = f.related_model
+                if not target._default_manager.filter(pk=payload[f.attname]).exists():
+                    missing.append(f"{target._meta.label_lower} {payload[f.attname]}")
+        return missing
+
+    def values_from_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
+        values = {}
+        for f in self.fields():
+            if f.attname in payload:
+                raw = payload[f.attname]
+                values[f.attname] = None if raw is None else f.to_python(raw)
+        return values
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+_registry: dict[str, ReplicatedModel] = {}
+
+
+def register(spec: ReplicatedModel) -> ReplicatedModel:
+    _registry[spec.label] = spec
+    return spec
+
+
+def spec_for(model_or_label: type[models.Model] | str) -> ReplicatedModel | None:
+    label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower
+    return _registry.get(label)
+
+
+def registered() -> list[ReplicatedModel]:
+    return list(_registry.values())
