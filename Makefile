@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PORTAL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test lint venv chromium clean
+.PHONY: run test lint venv chromium cloud clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,8 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Three regions on this machine, joined: http://127.0.0.1:8101, :8102, :8103 (PostgreSQL and
+# Redis must be running). Admin: `admin` with $PORTAL_ADMIN_PASSWORD (default Region-Portal-2026).
+cloud: venv
+	$(PY) -m tools.localcloud

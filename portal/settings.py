@@ -209,6 +209,24 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# Redis, when configured, backs the cache (peer pull locks) and the event channel.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": _cookie_prefix,
+        }
+    }
+
+CELERY_BEAT_SCHEDULE = {
+    "replication-sweep": {
+        "task": "regions.tasks.replication_sweep",
+        "schedule": float(os.environ.get("REPLICATION_SWEEP_SECONDS", "10")),
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

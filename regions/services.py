@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from identity.permissions import Action, require
 from identity.selectors import root_domain
 from identity.services import account_create, user_create
 from portal.validation import check_length, invalid
-from regions.models import Region
+from regions.models import Federation, Region
 
 MAX_REGION_ID = 2**31 - 1
 
@@ -69,6 +70,14 @@ def _check_endpoint(endpoint: str, *, exclude: Region | None = None) -> str:
             "endpoint", f"Region {clash.first().name} already has this endpoint.", "unique"
         )
     return endpoint
+
+
+def federation_ensure() -> Federation:
+    """The federation secret, made once by the first region and handed to every joiner."""
+    federation, _ = Federation.objects.get_or_create(
+        pk=1, defaults={"secret": secrets.token_urlsafe(48)}
+    )
+    return federation
 
 
 @transaction.atomic
@@ -150,6 +159,7 @@ def region_setup(
             "region", "This portal is already set up: it serves a region.", "already_setup"
         )
     local = region_create(**region, is_local=True, by=None)
+    federation_ensure()
     try:
         account = account_create(
             domain=root_domain(),

@@ -11,6 +11,7 @@ router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 
 urlpatterns = [
+    path("peer/", include("regions.peer.urls")),
     path("", include(router.urls)),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

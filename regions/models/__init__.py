@@ -1,6 +1,16 @@
 """Models of the regions app: the registry, and the replication engine's bookkeeping."""
 
+from regions.models.federation import Federation, JoinToken, PeerLink, PeerNonce
 from regions.models.region import Region
 from regions.models.replication import Change, ObjectVersion, ParkedChange
 
-__all__ = ["Change", "ObjectVersion", "ParkedChange", "Region"]
+__all__ = [
+    "Change",
+    "Federation",
+    "JoinToken",
+    "ObjectVersion",
+    "ParkedChange",
+    "PeerLink",
+    "PeerNonce",
+    "Region",
+]

@@ -1,5 +1,122 @@
-"""Delivery of local changes to peers (filled in with the peer transport)."""
+"""Moving changes between regions: every region pulls each peer's feed from its cursor.
+
+One path serves both real time and catch-up: after a commit this region pokes its peers
+("there is something new"), each peer pulls from its cursor, batched, and applies. A region
+that was down pulls from every peer when it starts and periodically after (anti-entropy),
+so convergence never depends on a poke arriving. The feed is the durable outbox: nothing
+in it expires, and a peer's cursor only moves after the batch it covers is applied.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from regions.models import Federation, PeerLink, Region
+from regions.peer.client import PeerError, call_region
+from regions.replication.apply import batch_apply
+from regions.replication.feed import FEED_LIMIT
+
+log = logging.getLogger(__name__)
+
+
+def replication_enabled() -> bool:
+    federation = Federation.objects.filter(pk=1).first()
+    return federation is not None and federation.replication_enabled
+
+
+def peer_links() -> list[PeerLink]:
+    """A link for every region in the registry but this one (made when first needed)."""
+    links = []
+    for region in Region.objects.filter(is_local=False):
+        link, _ = PeerLink.objects.get_or_create(region=region)
+        links.append(link)
+    return links
 
 
 def announce_local_changes() -> None:
-    """After a commit: tell peers there is something new to pull."""
+    """After a commit: poke every peer (as Celery tasks, so no request waits on a peer)."""
+    if not replication_enabled():
+        return
+    from regions import tasks
+
+    for link in peer_links():
+        tasks.peer_poke.delay(link.region_id)
+
+
+def mark_contact(link: PeerLink, *, error: str = "") -> None:
+    now = timezone.now()
+    if error:
+        PeerLink.objects.filter(pk=link.pk).update(
+            reachable=False, last_error=error[:2000], last_error_at=now
+        )
+    else:
+        PeerLink.objects.filter(pk=link.pk).update(reachable=True, last_contact=now)
+
+
+def peer_poke(*, region_id: int) -> None:
+    link = PeerLink.objects.select_related("region").get(pk=region_id)
+    try:
+        call_region(link.region, method="POST", path="/api/peer/poke/", payload={})
+    except PeerError as error:
+        mark_contact(link, error=str(error))
+        raise
+    mark_contact(link)
+
+
+def peer_pull(*, region_id: int, max_batches: int = 1000) -> dict[str, int]:
+    """Pull region REGION_ID's feed from our cursor until it is drained."""
+    totals: dict[str, int] = {"applied": 0, "ignored": 0, "parked": 0, "batches": 0}
+    link = PeerLink.objects.select_related("region").get(pk=region_id)
+    for _ in range(max_batches):
+        try:
+            page = call_region(
+                link.region,
+                method="GET",
+                path="/api/peer/changes/",
+                params={"after": link.pulled_seq, "limit": FEED_LIMIT},
+            )
+        except PeerError as error:
+            mark_contact(link, error=str(error))
+            raise
+        counts = _apply_page(link, page)
+        for key in ("applied", "ignored", "parked"):
+            totals[key] += counts.get(key, 0)
+        totals["batches"] += 1
+        link.refresh_from_db(fields=["pulled_seq"])
+        if not page.get("more"):
+            break
+    mark_contact(link)
+    return totals
+
+
+def _apply_page(link: PeerLink, page: dict[str, Any]) -> dict[str, int]:
+    """Apply one page and move the cursor in the same transaction."""
+    changes = page.get("changes", [])
+    if not changes:
+        return {}
+    with transaction.atomic():
+        counts = batch_apply(changes)
+        PeerLink.objects.filter(pk=link.pk, pulled_seq__lt=page["last_seq"]).update(
+            pulled_seq=page["last_seq"]
+        )
+    return counts
+
+
+def record_peer_read(*, region_id: int, after: int) -> None:
+    """A peer asked for our feed after AFTER: it has everything up to there."""
+    if not Region.objects.filter(pk=region_id, is_local=False).exists():
+        return  # a region that joined elsewhere and has not reached our registry yet
+    PeerLink.objects.get_or_create(region_id=region_id)
+    PeerLink.objects.filter(pk=region_id, acked_seq__lt=after).update(acked_seq=after)
+    PeerLink.objects.filter(pk=region_id).update(reachable=True, last_contact=timezone.now())
+
+
+def local_head() -> int:
+    from regions.replication.feed import feed_head
+
+    local = Region.objects.filter(is_local=True).values_list("pk", flat=True).first()
+    return feed_head(origin=local) if local else 0

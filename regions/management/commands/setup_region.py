@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 },
             )
         except ValidationError as error:
-            raise CommandError(_describe(error)) from error
+            raise CommandError(describe_error(error)) from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"This portal now serves region {result.region.id} ({result.region.name}) at "
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         )
 
 
-def _describe(error: ValidationError) -> str:
+def describe_error(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
         return "; ".join(
             f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()

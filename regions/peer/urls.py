@@ -1,0 +1,12 @@
+from django.urls import path
+
+from regions.peer import views
+
+app_name = "peer"
+
+urlpatterns = [
+    path("poke/", views.poke, name="poke"),
+    path("changes/", views.changes, name="changes"),
+    path("snapshot/", views.snapshot, name="snapshot"),
+    path("join/", views.join_request, name="join"),
+]

@@ -1,0 +1,99 @@
+"""The peer API (/api/peer/): what regions of one cloud call on each other.
+
+Every endpoint but join is signed with the federation secret (regions.peer.signing); join
+is authorised by a one-time join token instead, since the joiner has no secret yet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.api.errors import validation_error_to_api
+from regions.models import Region
+from regions.peer import signing
+from regions.replication import delivery, feed, join
+
+
+def signed(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """Refuse anything not signed by a region of this cloud; pass the sender's id on."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        try:
+            sender = signing.verify(
+                method=request.method,
+                path=request.get_full_path(),
+                headers=request.headers,
+                body=request.body,
+            )
+        except signing.PeerAuthError as error:
+            return JsonResponse({"detail": f"Peer authentication failed: {error}."}, status=403)
+        local = Region.objects.filter(is_local=True).first()
+        if local is None or sender == local.pk:
+            return JsonResponse({"detail": "Not a peer of this region."}, status=403)
+        if not delivery.replication_enabled():
+            return JsonResponse({"detail": "Replication is turned off in this region."}, status=503)
+        return view(request, *args, sender=sender, local=local, **kwargs)
+
+    return csrf_exempt(wrapper)
+
+
+@require_POST
+@signed
+def poke(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse:
+    from regions import tasks
+
+    if Region.objects.filter(pk=sender, is_local=False).exists():
+        delivery.peer_links()
+        tasks.peer_pull.delay(sender)
+    else:
+        tasks.replication_sweep.delay()  # a newcomer: learn of it from the others first
+    return JsonResponse({"accepted": True}, status=202)
+
+
+@require_GET
+@signed
+def changes(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse:
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+        limit = int(request.GET.get("limit", str(feed.FEED_LIMIT)))
+    except ValueError:
+        return JsonResponse({"detail": "after and limit must be whole numbers."}, status=400)
+    delivery.record_peer_read(region_id=sender, after=after)
+    return JsonResponse(feed.feed_read(origin=local.pk, after=after, limit=limit))
+
+
+@require_GET
+@signed
+def snapshot(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse:
+    return JsonResponse(feed.snapshot_build(local=local))
+
+
+@csrf_exempt
+@require_POST
+def join_request(request: HttpRequest) -> JsonResponse:
+    """A new region presents a join token; it gets a region id, the secret and a snapshot."""
+    try:
+        data = json.loads(request.body or b"{}")
+        if not isinstance(data, dict):
+            raise ValueError
+    except ValueError:
+        return JsonResponse({"detail": "Send a JSON object."}, status=400)
+    try:
+        result = join.join_accept(
+            token=str(data.get("token", "")),
+            name=str(data.get("name", "")),
+            endpoint=str(data.get("endpoint", "")),
+            description=str(data.get("description", "")),
+        )
+    except ValidationError as error:
+        return JsonResponse(validation_error_to_api(error).detail, status=400, safe=False)
+    return JsonResponse(result)

@@ -1,0 +1,73 @@
+"""Celery tasks of the replication engine: thin wrappers over regions.replication."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.core.cache import cache
+
+from regions.peer.client import PeerError
+from regions.peer.signing import nonces_purge
+from regions.replication import delivery
+from regions.replication.apply import parked_retry
+
+log = logging.getLogger(__name__)
+
+PULL_LOCK_SECONDS = 120
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(PeerError,),
+    retry_backoff=1,
+    retry_backoff_max=60,
+    max_retries=8,
+    acks_late=True,
+)
+def peer_poke(self, region_id: int) -> None:
+    """Tell a peer we have new changes; retried with backoff (the sweep covers the rest)."""
+    delivery.peer_poke(region_id=region_id)
+
+
+@shared_task(bind=True, acks_late=True)
+def peer_pull(self, region_id: int) -> dict[str, int] | None:
+    """Drain a peer's feed. One pull per peer at a time; a poke during a pull re-runs it."""
+    lock, again = f"peer-pull:{region_id}", f"peer-pull-again:{region_id}"
+    if not cache.add(lock, self.request.id or "local", PULL_LOCK_SECONDS):
+        cache.set(again, 1, PULL_LOCK_SECONDS)
+        return None
+    try:
+        totals = None
+        for _ in range(10):
+            cache.delete(again)
+            try:
+                totals = delivery.peer_pull(region_id=region_id)
+            except PeerError as error:
+                log.warning("pull from region %s failed: %s", region_id, error)
+                return None
+            if not cache.get(again):
+                break
+        return totals
+    finally:
+        cache.delete(lock)
+
+
+@shared_task
+def replication_sweep() -> None:
+    """Periodic anti-entropy: pull from every peer, poke the ones behind, retry parked."""
+    if not delivery.replication_enabled():
+        return
+    for link in delivery.peer_links():
+        peer_pull.delay(link.region_id)
+        if link.acked_seq < delivery.local_head():
+            peer_poke.delay(link.region_id)
+    parked_retry()
+    nonces_purge()
+
+
+@worker_ready.connect
+def pull_on_start(**kwargs) -> None:
+    """A region that was down catches up as soon as its worker is back."""
+    replication_sweep.delay()

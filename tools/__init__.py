@@ -1,0 +1,1 @@
+"""Developer tools: the local multi-region cloud (`make cloud`)."""

@@ -1,0 +1,307 @@
+"""A multi-region cloud on one machine: each region its own PostgreSQL database, its own
+Redis database number, its own gunicorn, Celery worker and Celery beat; joined together.
+
+`make cloud` runs `python -m tools.localcloud` (regions at :8101, :8102, :8103); the
+integration tests and benchmarks start the same thing on free ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PG_ADMIN = os.environ.get("CLOUD_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_BASE = PG_ADMIN.rsplit("/", 1)[0]
+REDIS_BASE = os.environ.get("CLOUD_REDIS_URL", "redis://127.0.0.1:6379")
+REGION_NAMES = ["region-one", "region-two", "region-three", "region-four", "region-five"]
+
+
+@dataclass
+class RegionProcess:
+    index: int
+    port: int
+    database: str
+    redis_db: int
+    workdir: Path
+    admin_password: str
+    sweep_seconds: float = 5.0
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def name(self) -> str:
+        return REGION_NAMES[self.index - 1]
+
+    @property
+    def env(self) -> dict[str, str]:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        secret_file = self.workdir / "secret_key"
+        if not secret_file.exists():
+            secret_file.write_text(secrets.token_urlsafe(50))
+        redis_url = f"{REDIS_BASE}/{self.redis_db}"
+        env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG")}
+        env.update(
+            SECRET_KEY=secret_file.read_text(),
+            DATABASE_URL=f"{PG_BASE}/{self.database}",
+            CELERY_BROKER_URL=redis_url,
+            REDIS_URL=redis_url,
+            PORTAL_PUBLIC_URL=self.url,
+            PORTAL_COOKIE_PREFIX=f"region{self.index}",
+            PORTAL_DATA_DIR=str(self.workdir),
+            STATIC_ROOT=str(BASE_DIR / "staticfiles"),
+            REPLICATION_SWEEP_SECONDS=str(self.sweep_seconds),
+            CLOUD_ADMIN_PASSWORD=self.admin_password,
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    def manage(self, *args: str, extra_env: dict[str, str] | None = None) -> str:
+        result = subprocess.run(
+            [str(BIN / "python"), "manage.py", *args],
+            cwd=BASE_DIR,
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"region {self.index}: manage.py {args[0]} failed:\n{result.stderr}")
+        return result.stdout
+
+    def _spawn(self, role: str, argv: list[str]) -> None:
+        log = (self.workdir / f"{role}.log").open("a")
+        self.processes[role] = subprocess.Popen(
+            argv,
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def start_web(self) -> None:
+        self._spawn(
+            "web",
+            [
+                str(BIN / "gunicorn"),
+                "portal.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+        )
+
+    def start_worker(self) -> None:
+        self._spawn(
+            "worker",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--hostname",
+                f"region{self.index}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+        )
+
+    def start_beat(self) -> None:
+        self._spawn(
+            "beat",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "portal",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(self.workdir / "beat-schedule"),
+            ],
+        )
+
+    def start(self) -> None:
+        self.start_web()
+        self.start_worker()
+        self.start_beat()
+        self.wait_healthy()
+
+    def stop(self, *roles: str, sig: int = signal.SIGTERM) -> None:
+        for role in roles or list(self.processes):
+            process = self.processes.pop(role, None)
+            if process is None or process.poll() is not None:
+                continue
+            os.killpg(process.pid, sig)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            web = self.processes.get("web")
+            if web is not None and web.poll() is not None:
+                raise RuntimeError(f"region {self.index} web exited:\n{self.log('web')}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"region {self.index} not healthy in {timeout}s:\n{self.log('web')}")
+
+    def log(self, role: str) -> str:
+        path = self.workdir / f"{role}.log"
+        return path.read_text()[-4000:] if path.exists() else ""
+
+
+class Cloud:
+    def __init__(
+        self,
+        *,
+        regions: int = 3,
+        base_port: int = 8101,
+        prefix: str = "regionportal_cloud",
+        workdir: Path | None = None,
+        admin_password: str | None = None,
+        redis_base_db: int = 1,
+        sweep_seconds: float = 5.0,
+    ) -> None:
+        self.workdir = workdir or BASE_DIR / "data" / "cloud"
+        self.admin_password = admin_password or os.environ.get(
+            "PORTAL_ADMIN_PASSWORD", "Region-Portal-2026"
+        )
+        self.regions = [
+            RegionProcess(
+                index=i,
+                port=base_port + i - 1,
+                database=f"{prefix}_{i}",
+                redis_db=redis_base_db + i - 1,
+                workdir=self.workdir / f"region{i}",
+                admin_password=self.admin_password,
+                sweep_seconds=sweep_seconds,
+            )
+            for i in range(1, regions + 1)
+        ]
+
+    def create(self, *, fresh: bool = True) -> None:
+        """Databases, migrations, static files; region 1 set up, the others joined through it."""
+        subprocess.run(
+            [str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=BASE_DIR,
+            env=self.regions[0].env,
+            check=True,
+        )
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            for region in self.regions:
+                region.workdir.mkdir(parents=True, exist_ok=True)
+                if fresh:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{region.database}" WITH (FORCE)')
+                exists = conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [region.database]
+                ).fetchone()
+                if not exists:
+                    conn.execute(f'CREATE DATABASE "{region.database}"')
+        self._flush_redis()
+        first = self.regions[0]
+        for region in self.regions:
+            region.manage("migrate", "--noinput", "-v0")
+        first.manage(
+            "setup_region",
+            "--id",
+            "1",
+            "--name",
+            first.name,
+            "--endpoint",
+            first.url,
+            "--admin-username",
+            "admin",
+            "--admin-password-env",
+            "CLOUD_ADMIN_PASSWORD",
+        )
+        first.start()
+        for region in self.regions[1:]:
+            token = first.manage("join_token").strip()
+            region.manage(
+                "join_region",
+                "--peer",
+                first.url,
+                "--token-env",
+                "CLOUD_JOIN_TOKEN",
+                "--name",
+                region.name,
+                "--endpoint",
+                region.url,
+                extra_env={"CLOUD_JOIN_TOKEN": token},
+            )
+            region.start()
+
+    def _flush_redis(self) -> None:
+        import redis
+
+        for region in self.regions:
+            redis.Redis.from_url(f"{REDIS_BASE}/{region.redis_db}").flushdb()
+
+    def stop(self) -> None:
+        for region in self.regions:
+            region.stop()
+
+    def drop(self) -> None:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            for region in self.regions:
+                conn.execute(f'DROP DATABASE IF EXISTS "{region.database}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--regions", type=int, default=3)
+    parser.add_argument("--base-port", type=int, default=8101)
+    parser.add_argument(
+        "--keep", action="store_true", help="Reuse the databases of a previous run."
+    )
+    args = parser.parse_args()
+    cloud = Cloud(regions=args.regions, base_port=args.base_port)
+    print(f"Starting {args.regions} regions (logs in {cloud.workdir}) ...", flush=True)
+    try:
+        if args.keep and all(r.workdir.exists() for r in cloud.regions):
+            for region in cloud.regions:
+                region.start()
+        else:
+            cloud.create(fresh=True)
+        for region in cloud.regions:
+            print(f"  {region.name}: {region.url}/  (admin / $PORTAL_ADMIN_PASSWORD)", flush=True)
+        print("Press Ctrl-C to stop every process.", flush=True)
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping ...", flush=True)
+        cloud.stop()
+
+
+if __name__ == "__main__":
+    main()
