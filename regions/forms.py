@@ -32,7 +32,11 @@ class SetupRegionForm(RegionForm):
         super().__init__(*args, actor=None, **kwargs)
 
     def clean_endpoint(self) -> str:
-        return endpoint_normalize(self.cleaned_data["endpoint"], field="endpoint")
+        try:
+            return endpoint_normalize(self.cleaned_data["endpoint"], field="endpoint")
+        except forms.ValidationError as error:
+            # The service names the field; a clean_<field> method must raise plain messages.
+            raise forms.ValidationError(error.messages) from error
 
 
 class SetupAdminForm(ActorForm):

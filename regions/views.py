@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.conf import settings
@@ -124,6 +125,16 @@ class SetupWizardView(SessionWizardView):
         context["step_titles"] = list(self.step_titles.values())
         return context
 
+    def render_done(self, form: Any, **kwargs: Any) -> HttpResponse:
+        """formtools forgets every step after done(); keep them when the service refused."""
+        kept = copy.deepcopy(self.storage.data)
+        self.refused_step = None
+        response = super().render_done(form, **kwargs)
+        if self.refused_step is not None:
+            self.storage.data = kept
+            self.storage.current_step = self.refused_step
+        return response
+
     def done(self, form_list: Any, form_dict: dict[str, Any], **kwargs: Any) -> HttpResponse:
         admin = dict(form_dict["admin"].cleaned_data)
         admin.pop("password_again")
@@ -147,5 +158,5 @@ class SetupWizardView(SessionWizardView):
         step = next((s for s, f in form_dict.items() if fields & set(f.fields)), "region")
         form = form_dict[step]
         add_service_errors(form, error)
-        self.storage.current_step = step
+        self.storage.current_step = self.refused_step = step
         return self.render(form)
