@@ -28,6 +28,7 @@ PULL_LOCK_SECONDS = 120
 )
 def peer_poke(self, region_id: int) -> None:
     """Tell a peer we have new changes; retried with backoff (the sweep covers the rest)."""
+    cache.delete(delivery.poke_queued_key(region_id))
     delivery.peer_poke(region_id=region_id)
 
 
@@ -59,10 +60,11 @@ def replication_sweep() -> None:
     """Periodic anti-entropy: pull from every peer, poke the ones behind, retry parked."""
     if not delivery.replication_enabled():
         return
+    head = delivery.local_head()
     for link in delivery.peer_links():
-        peer_pull.delay(link.region_id)
-        if link.acked_seq < delivery.local_head():
-            peer_poke.delay(link.region_id)
+        enqueue(peer_pull, link.region_id)
+        if link.acked_seq < head:
+            enqueue(peer_poke, link.region_id)
     parked_retry()
     nonces_purge()
 
@@ -70,4 +72,14 @@ def replication_sweep() -> None:
 @worker_ready.connect
 def pull_on_start(**kwargs) -> None:
     """A region that was down catches up as soon as its worker is back."""
-    replication_sweep.delay()
+    enqueue(replication_sweep)
+
+
+def enqueue(task, *args) -> bool:
+    """Queue TASK; if the broker is down, log and go on (the periodic sweep catches up)."""
+    try:
+        task.delay(*args)
+    except Exception as error:
+        log.warning("could not queue %s%s: %s", task.name, args, error)
+        return False
+    return True

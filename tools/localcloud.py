@@ -24,7 +24,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN = os.environ.get("CLOUD_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_BASE = PG_ADMIN.rsplit("/", 1)[0]
-REDIS_BASE = os.environ.get("CLOUD_REDIS_URL", "redis://127.0.0.1:6379")
+DEFAULT_REDIS = os.environ.get("CLOUD_REDIS_URL", "redis://127.0.0.1:6379")
 REGION_NAMES = ["region-one", "region-two", "region-three", "region-four", "region-five"]
 
 
@@ -37,6 +37,7 @@ class RegionProcess:
     workdir: Path
     admin_password: str
     sweep_seconds: float = 5.0
+    redis_base: str = DEFAULT_REDIS
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -53,7 +54,7 @@ class RegionProcess:
         secret_file = self.workdir / "secret_key"
         if not secret_file.exists():
             secret_file.write_text(secrets.token_urlsafe(50))
-        redis_url = f"{REDIS_BASE}/{self.redis_db}"
+        redis_url = f"{self.redis_base}/{self.redis_db}"
         env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG")}
         env.update(
             SECRET_KEY=secret_file.read_text(),
@@ -190,6 +191,7 @@ class Cloud:
         admin_password: str | None = None,
         redis_base_db: int = 1,
         sweep_seconds: float = 5.0,
+        redis_base: str = DEFAULT_REDIS,
     ) -> None:
         self.workdir = workdir or BASE_DIR / "data" / "cloud"
         self.admin_password = admin_password or os.environ.get(
@@ -204,6 +206,7 @@ class Cloud:
                 workdir=self.workdir / f"region{i}",
                 admin_password=self.admin_password,
                 sweep_seconds=sweep_seconds,
+                redis_base=redis_base,
             )
             for i in range(1, regions + 1)
         ]
@@ -264,7 +267,7 @@ class Cloud:
         import redis
 
         for region in self.regions:
-            redis.Redis.from_url(f"{REDIS_BASE}/{region.redis_db}").flushdb()
+            redis.Redis.from_url(f"{region.redis_base}/{region.redis_db}").flushdb()
 
     def stop(self) -> None:
         for region in self.regions:

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from regions.api import federation
 from regions.api.views import RegionViewSet
 
 router = DefaultRouter()
@@ -12,6 +13,19 @@ router.register("regions", RegionViewSet, basename="region")
 
 urlpatterns = [
     path("peer/", include("regions.peer.urls")),
+    path("federation/", federation.FederationView.as_view(), name="api-federation"),
+    path(
+        "federation/peers/<int:pk>/retry/",
+        federation.PeerRetryView.as_view(),
+        name="api-federation-retry",
+    ),
+    path(
+        "federation/replication/",
+        federation.ReplicationView.as_view(),
+        name="api-federation-replication",
+    ),
+    path("federation/join-tokens/", federation.JoinTokenView.as_view(), name="api-join-tokens"),
+    path("events/", federation.EventFeedView.as_view(), name="api-events"),
     path("", include(router.urls)),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -53,9 +53,9 @@ def poke(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse:
 
     if Region.objects.filter(pk=sender, is_local=False).exists():
         delivery.peer_links()
-        tasks.peer_pull.delay(sender)
+        tasks.enqueue(tasks.peer_pull, sender)
     else:
-        tasks.replication_sweep.delay()  # a newcomer: learn of it from the others first
+        tasks.enqueue(tasks.replication_sweep)  # a newcomer: learn of it from the others first
     return JsonResponse({"accepted": True}, status=202)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,12 +41,27 @@ def peer_links() -> list[PeerLink]:
 
 def announce_local_changes() -> None:
     """After a commit: poke every peer (as Celery tasks, so no request waits on a peer)."""
-    if not replication_enabled():
+    if not replication_enabled() or settings.CELERY_TASK_ALWAYS_EAGER:
+        # Without a broker there are no workers to deliver in the background, and no
+        # request should wait on a peer: a federated region runs Celery (see make cloud).
         return
     from regions import tasks
 
     for link in peer_links():
-        tasks.peer_poke.delay(link.region_id)
+        # One queued poke per peer at a time: the task clears the mark as it starts, so a
+        # change committed after that queues a new one, and nothing waits for the sweep.
+        key = poke_queued_key(link.region_id)
+        if cache.add(key, 1, POKE_MARK_SECONDS) and not tasks.enqueue(
+            tasks.peer_poke, link.region_id
+        ):
+            cache.delete(key)
+
+
+POKE_MARK_SECONDS = 30
+
+
+def poke_queued_key(region_id: int) -> str:
+    return f"peer-poke-queued:{region_id}"
 
 
 def mark_contact(link: PeerLink, *, error: str = "") -> None:

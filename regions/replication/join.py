@@ -133,7 +133,7 @@ def region_join(
 def _catch_up() -> None:
     from regions import tasks
 
-    tasks.replication_sweep.delay()
+    tasks.enqueue(tasks.replication_sweep)
 
 
 def _remote_errors(response: requests.Response) -> ValidationError:

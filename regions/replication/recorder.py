@@ -73,7 +73,15 @@ def record(instance: models.Model, op: str) -> Change | None:
             format=registry.PAYLOAD_FORMAT,
         )
         transaction.on_commit(_announce)
+        transaction.on_commit(lambda: _publish(change))
     return change
+
+
+def _publish(change: Change) -> None:
+    from regions.replication import events
+    from regions.replication.feed import change_to_wire
+
+    events.publish(change_to_wire(change))
 
 
 def _announce() -> None:

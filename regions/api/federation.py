@@ -1,0 +1,129 @@
+"""REST endpoints of the federation: health, retry, replication switch, join tokens, events."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from identity.permissions import Action, require
+from regions.federation_services import peer_retry, replication_set
+from regions.models import Change, Federation, PeerLink
+from regions.replication.feed import FEED_LIMIT, change_to_wire
+from regions.replication.health import federation_health
+from regions.replication.join import join_token_create
+
+
+class PeerHealthSerializer(serializers.Serializer):
+    region_id = serializers.IntegerField(source="region.id")
+    name = serializers.CharField(source="region.name")
+    endpoint = serializers.CharField(source="region.endpoint")
+    reachable = serializers.BooleanField()
+    last_contact = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField()
+    pending = serializers.IntegerField(help_text="Our changes the peer has not pulled yet.")
+    oldest_pending_seconds = serializers.FloatField(allow_null=True, help_text="Lag in seconds.")
+    pulled_seq = serializers.IntegerField()
+    acked_seq = serializers.IntegerField()
+    parked = serializers.IntegerField()
+    dead_letters = serializers.IntegerField()
+
+
+class FederationHealthSerializer(serializers.Serializer):
+    region_id = serializers.IntegerField(source="local.id", allow_null=True)
+    replication_enabled = serializers.BooleanField()
+    head_seq = serializers.IntegerField()
+    peers = PeerHealthSerializer(many=True)
+
+
+class FederationView(APIView):
+    @extend_schema(responses=FederationHealthSerializer)
+    def get(self, request: Request) -> Response:
+        """Per peer: reachable, last contact, pending changes, lag in seconds, dead letters."""
+        require(request.user, Action.VIEW, Federation)
+        return Response(FederationHealthSerializer(federation_health()).data)
+
+
+class PeerRetryView(APIView):
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request: Request, pk: int) -> Response:
+        """Pull from the peer now, poke it, and retry its parked changes."""
+        link = get_object_or_404(PeerLink, pk=pk)
+        peer_retry(link=link, by=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class ReplicationView(APIView):
+    @extend_schema(
+        request=inline_serializer("ReplicationSwitch", {"enabled": serializers.BooleanField()}),
+        responses=inline_serializer("ReplicationState", {"enabled": serializers.BooleanField()}),
+    )
+    def put(self, request: Request) -> Response:
+        """Turn replication off (events are still published) or back on."""
+        enabled = request.data.get("enabled")
+        if not isinstance(enabled, bool):
+            return Response({"enabled": ["Send true or false."]}, status=400)
+        federation = replication_set(enabled=enabled, by=request.user)
+        return Response({"enabled": federation.replication_enabled})
+
+
+class JoinTokenView(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer(
+                "JoinToken",
+                {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()},
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """A one-time join token, returned this once (stored hashed)."""
+        row, token = join_token_create(by=request.user)
+        response = Response({"token": token, "expires_at": row.expires_at}, status=201)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class EventFeedView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", int, description="Cursor: the last seq you have."),
+            OpenApiParameter("limit", int, description=f"At most {FEED_LIMIT}."),
+        ],
+        responses=inline_serializer(
+            "EventPage",
+            {
+                "events": serializers.ListField(child=serializers.DictField()),
+                "last_seq": serializers.IntegerField(),
+                "more": serializers.BooleanField(),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        """Every identity, registry and global-setting change made in this region, in order.
+
+        For operators who sync with their own tools (with or without replication on). Each
+        event carries the full record state, its version and origin region.
+        """
+        require(request.user, Action.VIEW, Federation)
+        try:
+            after = max(0, int(request.query_params.get("after", 0)))
+            limit = max(1, min(int(request.query_params.get("limit", 100)), FEED_LIMIT))
+        except ValueError:
+            return Response({"after": ["Send whole numbers for after and limit."]}, status=400)
+        local = request.region
+        rows = list(
+            Change.objects.filter(origin=local.pk, seq__gt=after).order_by("seq")[: limit + 1]
+        )
+        events = [change_to_wire(c) | {"created": c.created.isoformat()} for c in rows[:limit]]
+        return Response(
+            {
+                "events": events,
+                "last_seq": events[-1]["seq"] if events else after,
+                "more": len(rows) > limit,
+            }
+        )

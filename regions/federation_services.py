@@ -1,0 +1,34 @@
+"""Federation writes an operator makes: retry a peer, turn replication off or on."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from identity.models import User
+from identity.permissions import Action, require
+from regions.models import Federation, ParkedChange, PeerLink
+from regions.services import federation_ensure
+
+
+def peer_retry(*, link: PeerLink, by: User | None) -> None:
+    """Pull from the peer now, poke it, and give its parked changes (dead letters) another go."""
+    require(by, Action.CHANGE, link)
+    from regions import tasks
+
+    ParkedChange.objects.filter(origin=link.region_id).update(attempts=0)
+    transaction.on_commit(lambda: tasks.enqueue(tasks.peer_pull, link.region_id))
+    transaction.on_commit(lambda: tasks.enqueue(tasks.peer_poke, link.region_id))
+
+
+@transaction.atomic
+def replication_set(*, enabled: bool, by: User | None) -> Federation:
+    """Off: this region neither sends nor pulls; every change is still published as an event."""
+    require(by, Action.CHANGE, Federation)
+    federation = federation_ensure()
+    federation.replication_enabled = enabled
+    federation.save(update_fields=["replication_enabled", "updated"])
+    if enabled:
+        from regions import tasks
+
+        transaction.on_commit(lambda: tasks.enqueue(tasks.replication_sweep))
+    return federation
