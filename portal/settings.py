@@ -196,6 +196,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        # Accounts and users share one set of states.
+        "StateEnum": "identity.models.AccountState",
+        "ProjectStateEnum": "identity.models.ProjectState",
+        "AccountTypeEnum": "identity.models.AccountType",
+    },
 }
 
 # Celery: with no broker configured, tasks run in-process (the embedded default).

@@ -5,11 +5,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from identity.api.views import AccountViewSet, DomainViewSet, ProjectViewSet, UserViewSet
 from regions.api import federation
 from regions.api.views import RegionViewSet
+from zones.api.views import ZoneViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
+router.register("zones", ZoneViewSet, basename="zone")
+router.register("domains", DomainViewSet, basename="domain")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("users", UserViewSet, basename="user")
+router.register("projects", ProjectViewSet, basename="project")
 
 urlpatterns = [
     path("peer/", include("regions.peer.urls")),

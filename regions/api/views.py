@@ -17,6 +17,8 @@ class RegionFilter(django_filters.FilterSet):
 class RegionViewSet(ServiceModelViewSet):
     """The region registry: every region of the cloud and its portal endpoint."""
 
+    model = Region
+
     filterset_class = RegionFilter
     search_fields = ["name", "description", "endpoint"]
     ordering_fields = ["id", "name"]

@@ -1,0 +1,166 @@
+"""REST endpoints of the identity hierarchy: thin over identity.selectors and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from identity import selectors, services
+from identity.api.serializers import (
+    AccountSerializer,
+    DomainSerializer,
+    MembershipSerializer,
+    PasswordSerializer,
+    ProjectSerializer,
+    UserSerializer,
+)
+from identity.models import Account, Domain, Project, User
+from portal.api.viewsets import ServiceModelViewSet
+
+
+def _state_action(service, name: str):
+    """A POST action /<pk>/<name>/ that calls SERVICE on the object and returns it."""
+
+    @extend_schema(request=None)
+    def view(self, request: Request, pk: Any = None) -> Response:
+        obj = service(**{self.instance_kwarg: self.get_object()}, by=request.user)
+        return Response(self.get_serializer(obj).data)
+
+    view.__name__ = name
+    view.__doc__ = f"{name.capitalize()} this object."
+    return action(detail=True, methods=["post"], url_path=name)(view)
+
+
+class DomainFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="iexact")
+    path = django_filters.CharFilter()
+
+    class Meta:
+        model = Domain
+        fields = ["parent", "name", "path"]
+
+
+class DomainViewSet(ServiceModelViewSet):
+    """Domains: a tree under ROOT. DELETE takes ?cleanup=true to delete everything inside."""
+
+    model = Domain
+
+    serializer_class = DomainSerializer
+    filterset_class = DomainFilter
+    search_fields = ["path", "network_domain"]
+    ordering_fields = ["path", "name"]
+    selector = selectors.domains_visible_to
+    instance_kwarg = "domain"
+    create_service = services.domain_create
+    update_service = services.domain_update
+
+    @extend_schema(parameters=[OpenApiParameter("cleanup", bool)])
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        cleanup = request.query_params.get("cleanup", "").lower() in {"1", "true", "yes"}
+        services.domain_delete(domain=self.get_object(), cleanup=cleanup, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccountViewSet(ServiceModelViewSet):
+    """Accounts; type is CloudStack's code: 0 user, 1 root admin, 2 domain admin."""
+
+    model = Account
+
+    serializer_class = AccountSerializer
+    filterset_fields = ["domain", "type", "state", "name"]
+    search_fields = ["name", "domain__path"]
+    ordering_fields = ["name", "created"]
+    selector = selectors.accounts_visible_to
+    instance_kwarg = "account"
+    create_service = services.account_create
+    update_service = services.account_update
+    delete_service = services.account_delete
+    enable = _state_action(services.account_enable, "enable")
+    disable = _state_action(services.account_disable, "disable")
+    lock = _state_action(services.account_lock, "lock")
+
+
+class UserViewSet(ServiceModelViewSet):
+    """Users; passwords are write-only and never returned, hashed or not."""
+
+    model = User
+
+    serializer_class = UserSerializer
+    filterset_fields = ["account", "state", "username"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    ordering_fields = ["username", "created"]
+    selector = selectors.users_visible_to
+    instance_kwarg = "user"
+    create_service = services.user_create
+    update_service = services.user_update
+    delete_service = services.user_delete
+    enable = _state_action(services.user_enable, "enable")
+    disable = _state_action(services.user_disable, "disable")
+    lock = _state_action(services.user_lock, "lock")
+
+    @extend_schema(request=PasswordSerializer, responses={204: None})
+    @action(
+        detail=True, methods=["post"], url_path="set_password", serializer_class=PasswordSerializer
+    )
+    def set_password(self, request: Request, pk: Any = None) -> Response:
+        """Set a new password (checked by the password rules)."""
+        serializer = PasswordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_set_password(
+            user=self.get_object(), password=serializer.validated_data["password"], by=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProjectViewSet(ServiceModelViewSet):
+    model = Project
+    serializer_class = ProjectSerializer
+    filterset_fields = ["domain", "owner", "state", "name"]
+    search_fields = ["name", "display_text"]
+    ordering_fields = ["name", "created"]
+    selector = selectors.projects_visible_to
+    instance_kwarg = "project"
+    create_service = services.project_create
+    update_service = services.project_update
+    delete_service = services.project_delete
+    suspend = _state_action(services.project_suspend, "suspend")
+    activate = _state_action(services.project_activate, "activate")
+
+    @extend_schema(methods=["GET"], responses=MembershipSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=MembershipSerializer, responses={201: MembershipSerializer}
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        parameters=[OpenApiParameter("account", str, required=True)],
+        responses={204: None},
+    )
+    @action(detail=True, methods=["get", "post", "delete"], serializer_class=MembershipSerializer)
+    def members(self, request: Request, pk: Any = None) -> Response:
+        """List members; POST {account, role} adds one; DELETE ?account=<uuid> removes one."""
+        project = self.get_object()
+        if request.method == "GET":
+            memberships = selectors.project_members(project=project)
+            return Response(MembershipSerializer(memberships, many=True).data)
+        if request.method == "POST":
+            serializer = MembershipSerializer(
+                data=request.data, context=self.get_serializer_context()
+            )
+            serializer.is_valid(raise_exception=True)
+            membership = services.project_member_add(
+                project=project, **serializer.validated_data, by=request.user
+            )
+            return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        account = get_object_or_404(
+            selectors.accounts_visible_to(actor=request.user),
+            pk=request.query_params.get("account"),
+        )
+        services.project_member_remove(project=project, account=account, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

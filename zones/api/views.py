@@ -1,0 +1,30 @@
+import django_filters
+
+from portal.api.viewsets import ServiceModelViewSet
+from zones import selectors, services
+from zones.api.serializers import ZoneSerializer
+from zones.models import Zone
+
+
+class ZoneFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Zone
+        fields = ["region", "network_type", "allocation_state", "name"]
+
+
+class ZoneViewSet(ServiceModelViewSet):
+    """Availability zones; this portal manages only the zones of its own region."""
+
+    model = Zone
+
+    serializer_class = ZoneSerializer
+    filterset_class = ZoneFilter
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "created"]
+    selector = selectors.zones_visible_to
+    instance_kwarg = "zone"
+    create_service = services.zone_create
+    update_service = services.zone_update
+    delete_service = services.zone_delete
