@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from identity import selectors
-from identity.models import TIMEZONE_CHOICES, AccountType, ProjectRole
+from identity.models import TIMEZONE_CHOICES, Account, AccountType, ProjectRole
 from identity.permissions import is_root_admin
 from portal.forms import ActorForm
 
@@ -94,7 +95,14 @@ class ProjectForm(ActorForm):
         super().__init__(*args, **kwargs)
         if "domain" in self.fields:
             self.fields["domain"].queryset = selectors.domains_visible_to(actor=self.actor)
-        self.fields["owner"].queryset = selectors.accounts_visible_to(actor=self.actor)
+        owners = selectors.accounts_visible_to(actor=self.actor)
+        if self.instance is not None:
+            # A project admin may not see the owner's account; without it in the choices the
+            # form refuses to save, or hands the project to the admin's own account.
+            owners = Account.objects.filter(
+                Q(pk__in=owners.values("pk")) | Q(pk=self.instance.owner_id)
+            ).select_related("domain")
+        self.fields["owner"].queryset = owners
 
 
 class MembershipForm(ActorForm):

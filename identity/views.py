@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -326,9 +327,13 @@ class ProjectMemberView(LoginRequiredMixin, View):
         require(request.user, Action.CHANGE, project)
         try:
             if "remove" in request.POST:
-                account = get_object_or_404(
-                    selectors.accounts_visible_to(actor=request.user), pk=request.POST["remove"]
+                # Members are listed on the project page, even those a project admin cannot
+                # otherwise see.
+                visible = selectors.accounts_visible_to(actor=request.user)
+                removable = Account.objects.filter(
+                    Q(pk__in=visible.values("pk")) | Q(pk__in=project.memberships.values("account"))
                 )
+                account = get_object_or_404(removable, pk=request.POST["remove"])
                 services.project_member_remove(project=project, account=account, by=request.user)
                 messages.success(request, f"Removed {account} from {project}.")
             else:

@@ -1,0 +1,372 @@
+"""User pages: list, detail, add, edit, change password, delete and state actions."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from identity.models import User, UserState
+from tests import factories
+from tests.db_state import db_state
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "purple-monkey-dishwasher-7"
+
+
+def shown_messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def form_errors(response, field: str) -> list[str]:
+    return list(response.context["form"].errors.get(field, []))
+
+
+def action_url(user: User, action: str) -> str:
+    return reverse("identity:user_action", args=[user.pk, action])
+
+
+def new_user(account, **changes) -> dict:
+    return {
+        "account": account.pk,
+        "username": "carol",
+        "password": NEW_PASSWORD,
+        "password_again": NEW_PASSWORD,
+        "first_name": "Carol",
+        "last_name": "Jones",
+        "email": "carol@example.com",
+        "timezone": "Europe/Paris",
+        **changes,
+    }
+
+
+def signs_in(username: str, password: str) -> bool:
+    client = Client()
+    client.post("/accounts/login/", {"login": username, "password": password})
+    return client.get("/").status_code == 200
+
+
+# --- List and detail -----------------------------------------------------------------------
+
+
+def test_lists_show_only_visible_users(root_client, dadmin_client, alice_client, bob):
+    rows = root_client.get("/identity/users/").context["object_list"]
+    assert [u.username for u in rows] == ["alice", "bob", "dadmin", "root"]
+
+    response = dadmin_client.get("/identity/users/")
+    assert [u.username for u in response.context["object_list"]] == ["alice", "dadmin"]
+    assertNotContains(response, ">bob<")
+    assertContains(response, 'href="/identity/users/add/"')
+
+    response = alice_client.get("/identity/users/")
+    assert [u.username for u in response.context["object_list"]] == ["alice"]
+    assertNotContains(response, 'href="/identity/users/add/"')
+
+
+def test_search_finds_users_by_name_and_account(root_client, alice, bob):
+    rows = root_client.get("/identity/users/", {"q": "sales"}).context["object_list"]
+    assert [u.username for u in rows] == ["bob"]
+
+
+def test_the_detail_page_shows_the_user_and_what_the_actor_may_do(root_client, alice):
+    response = root_client.get(alice.get_absolute_url())
+    assertContains(response, "User alice")
+    assertContains(response, f'href="{alice.account.get_absolute_url()}"')
+    assertContains(response, f'href="/identity/users/{alice.pk}/password/"')
+    assertContains(response, f'action="{action_url(alice, "disable")}"')
+    assertContains(response, f'href="/identity/users/{alice.pk}/delete/"')
+
+
+def test_a_user_sees_edit_and_password_but_not_delete_on_their_own_page(alice_client, alice):
+    response = alice_client.get(alice.get_absolute_url())
+    assertContains(response, f'href="/identity/users/{alice.pk}/edit/"')
+    assertContains(response, f'href="/identity/users/{alice.pk}/password/"')
+    assertNotContains(response, f"/identity/users/{alice.pk}/delete/")
+
+
+# --- Add -----------------------------------------------------------------------------------
+
+
+def test_a_root_admin_adds_a_user(root_client, alice):
+    response = root_client.post("/identity/users/add/", new_user(alice.account), follow=True)
+    carol = User.objects.get(username="carol")
+    assert response.redirect_chain == [(carol.get_absolute_url(), 302)]
+    assert shown_messages(response) == ["Created user carol."]
+    assert carol.account == alice.account
+    assert (carol.first_name, carol.email, carol.timezone) == (
+        "Carol",
+        "carol@example.com",
+        "Europe/Paris",
+    )
+    assert carol.check_password(NEW_PASSWORD)
+    assert signs_in("carol", NEW_PASSWORD)
+
+
+def test_a_domain_admin_adds_users_only_to_visible_accounts(dadmin_client, alice, bob, root):
+    form = dadmin_client.get("/identity/users/add/").context["form"]
+    assert sorted(a.name for a in form.fields["account"].queryset) == ["eng-admins", "ops-team"]
+
+    before = db_state()
+    for account in (bob.account, root.account):
+        response = dadmin_client.post("/identity/users/add/", new_user(account))
+        assert "Select a valid choice" in form_errors(response, "account")[0]
+    assert db_state() == before
+
+    dadmin_client.post("/identity/users/add/", new_user(alice.account))
+    assert User.objects.get(username="carol").account == alice.account
+
+
+def test_users_may_not_add_users(alice_client, alice):
+    before = db_state()
+    assert alice_client.post("/identity/users/add/", new_user(alice.account)).status_code == 403
+    assert db_state() == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"username": ""}, "username", "This field is required."),
+        ({"username": "x" * 151}, "username", "at most 150 characters"),
+        ({"username": "ALICE"}, "username", "The username ALICE is taken."),
+        ({"username": "bad name!"}, "username", "Enter a valid username."),
+        ({"password_again": "something-else-9"}, "password_again", "The two passwords differ."),
+        ({"password": "", "password_again": ""}, "password", "This field is required."),
+        ({"password": "abc12", "password_again": "abc12"}, "password", "too short"),
+        ({"password": "password1", "password_again": "password1"}, "password", "too common"),
+        ({"password": "3141592653589", "password_again": "3141592653589"}, "password", "numeric"),
+        ({"email": "carol-at-example"}, "email", "Enter a valid email address."),
+        ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice."),
+        ({"first_name": "x" * 151}, "first_name", "at most 150 characters"),
+    ],
+)
+def test_bad_user_input_is_shown_on_the_form(root_client, alice, changes, field, message):
+    before = db_state()
+    response = root_client.post("/identity/users/add/", new_user(alice.account, **changes))
+    assert response.status_code == 200
+    assert any(message in error for error in form_errors(response, field))
+    assertContains(response, message)
+    assert db_state() == before
+
+
+def test_a_password_too_like_the_username_is_refused(root_client, alice):
+    before = db_state()
+    response = root_client.post(
+        "/identity/users/add/",
+        new_user(
+            alice.account,
+            username="carolinejones",
+            password="carolinejones",
+            password_again="carolinejones",
+        ),
+    )
+    assert any("too similar" in error for error in form_errors(response, "password"))
+    assert db_state() == before
+
+
+def test_the_password_is_never_rendered_back(root_client, alice):
+    response = root_client.post(
+        "/identity/users/add/", new_user(alice.account, password_again="differs-from-it-1")
+    )
+    assertNotContains(response, NEW_PASSWORD)
+
+
+# --- Edit ----------------------------------------------------------------------------------
+
+
+def test_a_user_edits_their_own_profile(alice_client, alice):
+    url = f"/identity/users/{alice.pk}/edit/"
+    form = alice_client.get(url).context["form"]
+    assert set(form.fields) == {"username", "first_name", "last_name", "email", "timezone"}
+    assert form.initial["username"] == "alice"
+
+    response = alice_client.post(
+        url,
+        {
+            "username": "alice",
+            "first_name": "Alice",
+            "last_name": "Liddell",
+            "email": "alice@example.com",
+            "timezone": "Asia/Tokyo",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(alice.get_absolute_url(), 302)]
+    assert shown_messages(response) == ["Updated user alice."]
+    alice.refresh_from_db()
+    assert (alice.get_full_name(), alice.email, alice.timezone) == (
+        "Alice Liddell",
+        "alice@example.com",
+        "Asia/Tokyo",
+    )
+    assert alice.check_password(factories.PASSWORD)
+
+
+def test_a_user_may_not_edit_another_user(alice_client, bob, dadmin):
+    before = db_state()
+    data = {"username": "mallory", "timezone": "UTC"}
+    assert alice_client.post(f"/identity/users/{bob.pk}/edit/", data).status_code == 404
+    assert alice_client.post(f"/identity/users/{dadmin.pk}/edit/", data).status_code == 404
+    assert db_state() == before
+
+
+def test_renaming_onto_a_taken_username_is_refused(root_client, alice, bob):
+    before = db_state()
+    response = root_client.post(
+        f"/identity/users/{alice.pk}/edit/", {"username": "Bob", "timezone": "UTC"}
+    )
+    assert form_errors(response, "username") == ["The username Bob is taken."]
+    assertContains(response, "The username Bob is taken.")
+    assert db_state() == before
+
+
+def test_a_domain_admin_may_not_edit_root_admins(dadmin_client, root):
+    before = db_state()
+    response = dadmin_client.post(
+        f"/identity/users/{root.pk}/edit/", {"username": "owned", "timezone": "UTC"}
+    )
+    assert response.status_code == 404
+    assert db_state() == before
+
+
+# --- Change password -----------------------------------------------------------------------
+
+
+def test_a_user_changes_their_own_password_and_stays_signed_in(alice_client, alice):
+    url = f"/identity/users/{alice.pk}/password/"
+    page = alice_client.get(url)
+    assertContains(page, "Change the password of alice")
+    assertContains(page, 'type="password" name="password"')
+    assertNotContains(page, 'value="md5$')  # the stored hash is never rendered
+
+    response = alice_client.post(
+        url, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain == [(alice.get_absolute_url(), 302)]
+    assert shown_messages(response) == ["Updated user alice."]
+    alice.refresh_from_db()
+    assert alice.check_password(NEW_PASSWORD)
+    assert alice_client.get("/").status_code == 200  # the session survived the change
+    assert signs_in("alice", NEW_PASSWORD)
+    assert not signs_in("alice", factories.PASSWORD)
+
+
+def test_a_root_admin_resets_a_users_password(root_client, alice):
+    root_client.post(
+        f"/identity/users/{alice.pk}/password/",
+        {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
+    )
+    alice.refresh_from_db()
+    assert alice.check_password(NEW_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("password", "again", "field", "message"),
+    [
+        (NEW_PASSWORD, "not-the-same-3", "password_again", "The two passwords differ."),
+        ("short", "short", "password", "too short"),
+        ("qwertyuiop", "qwertyuiop", "password", "too common"),
+        ("", "", "password", "This field is required."),
+    ],
+)
+def test_bad_new_passwords_are_shown_and_change_nothing(
+    alice_client, alice, password, again, field, message
+):
+    before = db_state()
+    response = alice_client.post(
+        f"/identity/users/{alice.pk}/password/", {"password": password, "password_again": again}
+    )
+    assert response.status_code == 200
+    assert any(message in error for error in form_errors(response, field))
+    assertContains(response, message)
+    assert db_state() == before
+
+
+def test_nobody_changes_an_invisible_users_password(alice_client, dadmin_client, bob, root):
+    before = db_state()
+    data = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    assert alice_client.post(f"/identity/users/{bob.pk}/password/", data).status_code == 404
+    assert dadmin_client.post(f"/identity/users/{root.pk}/password/", data).status_code == 404
+    assert db_state() == before
+
+
+# --- Delete --------------------------------------------------------------------------------
+
+
+def test_a_root_admin_deletes_a_user_after_confirming(root_client, alice):
+    url = f"/identity/users/{alice.pk}/delete/"
+    assertContains(root_client.get(url), "Delete user alice?")
+    assert User.objects.filter(pk=alice.pk).exists()
+
+    response = root_client.post(url, follow=True)
+    assert response.redirect_chain == [("/identity/users/", 302)]
+    assert shown_messages(response) == ["Deleted user alice."]
+    assert not User.objects.filter(pk=alice.pk).exists()
+
+
+def test_nobody_deletes_themselves(root_client, root, alice_client, alice):
+    before = db_state()
+    response = root_client.post(f"/identity/users/{root.pk}/delete/")
+    assert response.status_code == 200
+    assertContains(response, "You cannot delete yourself.")
+    assert alice_client.post(f"/identity/users/{alice.pk}/delete/").status_code == 403
+    assert db_state() == before
+
+
+def test_another_root_admin_can_be_deleted_while_one_is_left(root_client, root):
+    other = factories.user(account=root.account, username="root2")
+    root_client.post(f"/identity/users/{other.pk}/delete/")
+    assert not User.objects.filter(pk=other.pk).exists()
+
+
+def test_a_domain_admin_deletes_users_below_only(dadmin_client, alice, bob):
+    before = db_state()
+    assert dadmin_client.post(f"/identity/users/{bob.pk}/delete/").status_code == 404
+    assert db_state() == before
+    dadmin_client.post(f"/identity/users/{alice.pk}/delete/")
+    assert not User.objects.filter(pk=alice.pk).exists()
+
+
+# --- State actions -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("action", "state"), [("disable", "disabled"), ("lock", "locked")])
+def test_a_root_admin_disables_or_locks_then_enables(root_client, alice, action, state):
+    response = root_client.post(action_url(alice, action), follow=True)
+    assert response.redirect_chain == [(alice.get_absolute_url(), 302)]
+    assert shown_messages(response) == [f"User alice {state}."]
+    alice.refresh_from_db()
+    assert alice.state == state
+    assertContains(response, f'action="{action_url(alice, "enable")}"')
+    assert not signs_in("alice", factories.PASSWORD)
+
+    root_client.post(action_url(alice, "enable"))
+    alice.refresh_from_db()
+    assert alice.state == UserState.ENABLED
+    assert signs_in("alice", factories.PASSWORD)
+
+
+def test_nobody_disables_themselves(alice_client, alice, root_client, root):
+    before = db_state()
+    response = alice_client.post(action_url(alice, "disable"), follow=True)
+    assert shown_messages(response) == ["You cannot disable or lock yourself."]
+    response = root_client.post(action_url(root, "lock"), follow=True)
+    assert shown_messages(response) == ["You cannot disable or lock yourself."]
+    assert db_state() == before
+
+
+def test_state_actions_are_permission_checked(alice_client, dadmin_client, bob, root, dadmin):
+    before = db_state()
+    assert alice_client.post(action_url(bob, "disable")).status_code == 404
+    assert alice_client.post(action_url(dadmin, "disable")).status_code == 404
+    assert dadmin_client.post(action_url(root, "lock")).status_code == 404
+    assert dadmin_client.post(action_url(bob, "lock")).status_code == 404
+    assert alice_client.get(action_url(bob, "disable")).status_code == 405
+    assert db_state() == before
+
+
+def test_a_domain_admin_locks_a_user_below(dadmin_client, alice):
+    dadmin_client.post(action_url(alice, "lock"))
+    alice.refresh_from_db()
+    assert alice.state == UserState.LOCKED
