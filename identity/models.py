@@ -236,3 +236,21 @@ class ProjectMembership(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.account} in {self.project}"
+
+
+class ApiKey(UUIDModel):
+    """A user's CloudStack API key pair; the secret key is stored encrypted (identity.crypto).
+
+    `api_key` is public (it travels with every signed request) and unique cloud-wide.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    api_key = models.CharField(max_length=128, unique=True)
+    secret_key_encrypted = models.TextField()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return self.api_key

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Count, Model, QuerySet
 
-from identity.models import PATH_SEPARATOR, Account, Domain, Project, User
+from identity.crypto import secret_decrypt
+from identity.models import PATH_SEPARATOR, Account, ApiKey, Domain, Project, User
 from identity.permissions import visible
 
 
@@ -76,3 +77,30 @@ def get_visible(model: type[Model], *, actor: Any, pk: Any) -> Model:
         Project: projects_visible_to,
     }
     return readers[model](actor=actor).get(pk=pk)
+
+
+def user_api_key(*, user: User) -> ApiKey | None:
+    """USER's current key pair (CloudStack gives a user one), or None."""
+    return user.api_keys.first()
+
+
+def api_key_lookup(*, api_key: str) -> ApiKey | None:
+    """The key pair behind a request's apiKey, with its user, account and domain, or None.
+
+    Not scoped to an actor: this is how a signed request finds out who its actor is.
+    """
+    return (
+        ApiKey.objects.select_related("user", "user__account", "user__account__domain")
+        .filter(api_key=api_key)
+        .first()
+    )
+
+
+def api_key_secret(*, api_key: str) -> str | None:
+    """The decrypted secret key of API_KEY, or None when there is no such key.
+
+    For replication: each region encrypts at rest under its own key, so a pair travels as
+    plaintext inside the signed peer channel and is encrypted again where it lands.
+    """
+    record = ApiKey.objects.filter(api_key=api_key).only("secret_key_encrypted").first()
+    return None if record is None else secret_decrypt(record.secret_key_encrypted)

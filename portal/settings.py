@@ -38,6 +38,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
+# Encrypts API secret keys at rest (identity/crypto.py); comma-separated to rotate (the first
+# encrypts, all decrypt). Defaults to SECRET_KEY, so changing that alone loses stored secrets.
+PORTAL_ENCRYPTION_KEY = os.environ.get("PORTAL_ENCRYPTION_KEY", "") or SECRET_KEY
+
 PORTAL_PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 _public_host = urlsplit(PORTAL_PUBLIC_URL).hostname or "127.0.0.1"
 

@@ -13,6 +13,7 @@ from identity.services.accounts import (
     account_update,
 )
 from identity.services.domains import domain_create, domain_delete, domain_update
+from identity.services.keys import user_keys_register, user_keys_reveal, user_keys_revoke
 from identity.services.projects import (
     project_activate,
     project_create,
@@ -53,6 +54,9 @@ __all__ = [
     "user_delete",
     "user_disable",
     "user_enable",
+    "user_keys_register",
+    "user_keys_reveal",
+    "user_keys_revoke",
     "user_lock",
     "user_set_password",
     "user_update",
