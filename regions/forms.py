@@ -12,6 +12,14 @@ from regions.services import endpoint_normalize
 from zones.forms import ZoneForm
 
 
+def clean_url_field(form: forms.Form, field: str) -> str:
+    """The service's endpoint rule, as a clean_<field> method must raise it: plain messages."""
+    try:
+        return endpoint_normalize(form.cleaned_data[field], field=field)
+    except forms.ValidationError as error:
+        raise forms.ValidationError(error.messages) from error
+
+
 class RegionForm(ActorForm):
     create_only = ("id",)
     id = forms.IntegerField(
@@ -32,11 +40,7 @@ class SetupRegionForm(RegionForm):
         super().__init__(*args, actor=None, **kwargs)
 
     def clean_endpoint(self) -> str:
-        try:
-            return endpoint_normalize(self.cleaned_data["endpoint"], field="endpoint")
-        except forms.ValidationError as error:
-            # The service names the field; a clean_<field> method must raise plain messages.
-            raise forms.ValidationError(error.messages) from error
+        return clean_url_field(self, "endpoint")
 
 
 class SetupAdminForm(ActorForm):
@@ -82,3 +86,45 @@ class SetupZoneForm(ZoneForm):
                 if not data.get(name):
                     self.add_error(name, "Required when creating a zone.")
         return data
+
+
+class SetupModeForm(forms.Form):
+    """Wizard step 0: a new cloud, or a new region of an existing one."""
+
+    FIRST, JOIN = "first", "join"
+    mode = forms.ChoiceField(
+        choices=[
+            (FIRST, "This is the first region of a new cloud"),
+            (JOIN, "Join an existing region's cloud (needs a join token from its admin)"),
+        ],
+        initial=FIRST,
+        widget=forms.RadioSelect,
+        label="How does this portal start?",
+    )
+
+
+class SetupJoinForm(ActorForm):
+    """Wizard join step: where the cloud is, the one-time token, and who this region is."""
+
+    peer = forms.CharField(
+        max_length=255,
+        label="Existing region's endpoint",
+        help_text="The public URL of any region of the cloud, such as https://east.example.com.",
+    )
+    token = forms.CharField(
+        max_length=255,
+        widget=forms.PasswordInput(render_value=True),
+        help_text="Made by an admin of that region on its Federation page; works once.",
+    )
+    name = forms.CharField(max_length=255, label="Name of this region")
+    description = forms.CharField(max_length=1024, required=False)
+    endpoint = forms.CharField(max_length=255, help_text="The public URL of this portal.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, actor=None, **kwargs)
+
+    def clean_peer(self) -> str:
+        return clean_url_field(self, "peer")
+
+    def clean_endpoint(self) -> str:
+        return clean_url_field(self, "endpoint")

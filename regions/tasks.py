@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 from celery.signals import worker_ready
 from django.core.cache import cache
+from django.db import DatabaseError
 
 from regions.peer.client import PeerError
 from regions.peer.signing import nonces_purge
@@ -45,7 +46,9 @@ def peer_pull(self, region_id: int) -> dict[str, int] | None:
             cache.delete(again)
             try:
                 totals = delivery.peer_pull(region_id=region_id)
-            except PeerError as error:
+            except (PeerError, DatabaseError) as error:
+                # Nothing is lost: the cursor moves only with an applied page; the next
+                # poke or sweep pulls again from it.
                 log.warning("pull from region %s failed: %s", region_id, error)
                 return None
             if not cache.get(again):

@@ -10,7 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 from formtools.wizard.views import SessionWizardView
 
@@ -25,8 +25,16 @@ from portal.generic.views import (
     add_service_errors,
 )
 from regions import selectors, services
-from regions.forms import RegionForm, SetupAdminForm, SetupRegionForm, SetupZoneForm
+from regions.forms import (
+    RegionForm,
+    SetupAdminForm,
+    SetupJoinForm,
+    SetupModeForm,
+    SetupRegionForm,
+    SetupZoneForm,
+)
 from regions.models import Region
+from regions.replication.join import region_join as join_region
 from zones.selectors import zones_visible_to
 from zones.views import ZONE_COLUMNS
 
@@ -98,15 +106,38 @@ class RegionDeleteView(ObjectDeleteView):
         services.region_delete(region=obj, by=self.request.user)
 
 
-class SetupWizardView(SessionWizardView):
-    """First run: this region, its root admin, optionally the first zone."""
+def _mode_is(mode: str):
+    def condition(wizard: SessionWizardView) -> bool:
+        data = wizard.get_cleaned_data_for_step("mode") or {}
+        return data.get("mode", SetupModeForm.FIRST) == mode
 
-    form_list = [("region", SetupRegionForm), ("admin", SetupAdminForm), ("zone", SetupZoneForm)]
+    return condition
+
+
+class SetupWizardView(SessionWizardView):
+    """First run: a new cloud (this region, its root admin, optionally the first zone), or
+    a new region joining an existing cloud with a one-time token."""
+
+    form_list = [
+        ("mode", SetupModeForm),
+        ("region", SetupRegionForm),
+        ("admin", SetupAdminForm),
+        ("zone", SetupZoneForm),
+        ("join", SetupJoinForm),
+    ]
+    condition_dict = {
+        "region": _mode_is(SetupModeForm.FIRST),
+        "admin": _mode_is(SetupModeForm.FIRST),
+        "zone": _mode_is(SetupModeForm.FIRST),
+        "join": _mode_is(SetupModeForm.JOIN),
+    }
     template_name = "regions/setup.html"
     step_titles = {
+        "mode": "New cloud or join",
         "region": "This region",
         "admin": "Root administrator",
         "zone": "First zone (optional)",
+        "join": "Join an existing region",
     }
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -115,14 +146,14 @@ class SetupWizardView(SessionWizardView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_initial(self, step: str) -> dict[str, Any]:
-        if step == "region":
+        if step in ("region", "join"):
             return {"id": 1, "endpoint": settings.PORTAL_PUBLIC_URL}
         return super().get_form_initial(step)
 
     def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)
         context["step_title"] = self.step_titles[self.steps.current]
-        context["step_titles"] = list(self.step_titles.values())
+        context["step_titles"] = [self.step_titles[step] for step in self.steps.all]
         return context
 
     def render_done(self, form: Any, **kwargs: Any) -> HttpResponse:
@@ -136,6 +167,8 @@ class SetupWizardView(SessionWizardView):
         return response
 
     def done(self, form_list: Any, form_dict: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if "join" in form_dict:
+            return self.join(form_dict)
         admin = dict(form_dict["admin"].cleaned_data)
         admin.pop("password_again")
         zone = form_dict["zone"].changed()
@@ -150,12 +183,23 @@ class SetupWizardView(SessionWizardView):
         login(self.request, result.admin, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("regions:dashboard")
 
+    def join(self, form_dict: dict[str, Any]) -> HttpResponse:
+        """Join, then show what was done; the user signs in with their cloud-wide account."""
+        try:
+            result = join_region(**form_dict["join"].changed())
+        except ValidationError as error:
+            return self.render_service_error(form_dict, error)
+        return render(
+            self.request, "regions/joined.html", {"result": result, "title": "Joined the cloud"}
+        )
+
     def render_service_error(
         self, form_dict: dict[str, Any], error: ValidationError
     ) -> HttpResponse:
         """Show a refusal from the service on the step whose field it names."""
         fields = set(getattr(error, "error_dict", {}))
-        step = next((s for s, f in form_dict.items() if fields & set(f.fields)), "region")
+        fallback = "join" if "join" in form_dict else "region"
+        step = next((s for s, f in form_dict.items() if fields & set(f.fields)), fallback)
         form = form_dict[step]
         add_service_errors(form, error)
         self.storage.current_step = self.refused_step = step

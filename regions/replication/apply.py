@@ -23,6 +23,10 @@ from regions.replication.recorder import applying_remote
 log = logging.getLogger(__name__)
 
 
+#: what a snapshot carries for rows made before this region replicated (the ROOT domain)
+UNVERSIONED = (0, 0, 0)
+
+
 class Outcome(StrEnum):
     APPLIED = "applied"
     IGNORED = "ignored"
@@ -74,6 +78,8 @@ def change_apply(change: IncomingChange) -> Outcome:
                 else:
                     _upsert(spec, change)
             wall, counter, origin = change.version
+            if change.version == UNVERSIONED:
+                return Outcome.APPLIED  # a baseline row (ROOT): nothing to remember
             ObjectVersion.objects.update_or_create(
                 model=change.model,
                 object_id=change.object_id,

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from regions.models import Federation, PeerLink, Region
@@ -51,10 +51,16 @@ def announce_local_changes() -> None:
         # One queued poke per peer at a time: the task clears the mark as it starts, so a
         # change committed after that queues a new one, and nothing waits for the sweep.
         key = poke_queued_key(link.region_id)
-        if cache.add(key, 1, POKE_MARK_SECONDS) and not tasks.enqueue(
-            tasks.peer_poke, link.region_id
-        ):
-            cache.delete(key)
+        try:
+            if not cache.add(key, 1, POKE_MARK_SECONDS):
+                continue
+        except Exception as error:  # cache (Redis) down: poke anyway, the write stands
+            log.warning("poke de-duplication unavailable: %s", error)
+        if not tasks.enqueue(tasks.peer_poke, link.region_id):
+            try:
+                cache.delete(key)
+            except Exception:
+                log.debug("could not clear the poke mark for region %s", link.region_id)
 
 
 POKE_MARK_SECONDS = 30
@@ -116,11 +122,26 @@ def _apply_page(link: PeerLink, page: dict[str, Any]) -> dict[str, int]:
     if not changes:
         return {}
     with transaction.atomic():
+        apply_lock()
         counts = batch_apply(changes)
         PeerLink.objects.filter(pk=link.pk, pulled_seq__lt=page["last_seq"]).update(
             pulled_seq=page["last_seq"]
         )
     return counts
+
+
+APPLY_LOCK_KEY = 0x52504150  # "RPAP": one advisory lock id for applying changes
+
+
+def apply_lock() -> None:
+    """Apply one page at a time in this region (until the transaction ends).
+
+    Pages from different peers touching the same rows in different orders would otherwise
+    deadlock each other on PostgreSQL.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPLY_LOCK_KEY])
 
 
 def record_peer_read(*, region_id: int, after: int) -> None:

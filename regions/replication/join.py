@@ -19,6 +19,7 @@ from identity.permissions import Action, require
 from portal.validation import invalid
 from regions.models import Federation, JoinToken, PeerLink, Region
 from regions.replication.apply import IncomingChange, change_apply, parked_retry
+from regions.replication.delivery import apply_lock
 from regions.replication.feed import snapshot_build
 from regions.services import endpoint_normalize, federation_ensure, region_create
 
@@ -112,6 +113,7 @@ def region_join(
         f"Token accepted: this portal is region {data['region']['id']} ({data['region']['name']})"
     )
     with transaction.atomic():
+        apply_lock()
         Federation.objects.update_or_create(pk=1, defaults={"secret": data["secret"]})
         loaded = snapshot_apply(data["snapshot"])
         local = Region.objects.get(uuid=data["region"]["uuid"])

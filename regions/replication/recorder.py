@@ -7,6 +7,7 @@ or not at all. Changes applied from a peer are not recorded again (`applying_rem
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,7 @@ from regions.models import Change, ObjectVersion, Region
 from regions.models.replication import ChangeOp
 from regions.replication import clock, registry
 
+log = logging.getLogger(__name__)
 _state = threading.local()
 
 
@@ -85,9 +87,13 @@ def _publish(change: Change) -> None:
 
 
 def _announce() -> None:
+    """Runs after commit: whatever fails here must not turn a committed write into an error."""
     from regions.replication import delivery
 
-    delivery.announce_local_changes()
+    try:
+        delivery.announce_local_changes()
+    except Exception:
+        log.exception("announcing changes failed; the periodic sweep will deliver them")
 
 
 def on_save(
@@ -109,3 +115,41 @@ def connect() -> None:
         models.signals.post_delete.connect(
             on_delete, sender=spec.model, dispatch_uid=f"repl-del-{spec.label}"
         )
+
+
+def record_created(instances: list[models.Model]) -> int:
+    """Log rows made with bulk_create (no signals fire for those) in the caller's transaction."""
+    if not instances or getattr(_state, "remote", False):
+        return 0
+    spec = registry.spec_for(type(instances[0]))
+    origin = _local_region_id()
+    if spec is None or origin is None:
+        return 0
+    wall = clock.now_ms()
+    versions, changes = [], []
+    for instance in instances:
+        if not spec.applies_to(instance):
+            continue
+        object_id = spec.object_id(instance)
+        versions.append(
+            ObjectVersion(
+                model=spec.label, object_id=object_id, wall=wall, counter=0, origin=origin
+            )
+        )
+        changes.append(
+            Change(
+                model=spec.label,
+                object_id=object_id,
+                op=ChangeOp.UPSERT,
+                wall=wall,
+                counter=0,
+                origin=origin,
+                payload=spec.to_payload(instance),
+                format=registry.PAYLOAD_FORMAT,
+            )
+        )
+    with transaction.atomic():
+        ObjectVersion.objects.bulk_create(versions, batch_size=1000)
+        Change.objects.bulk_create(changes, batch_size=1000)
+        transaction.on_commit(_announce)
+    return len(changes)

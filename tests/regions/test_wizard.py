@@ -64,19 +64,31 @@ def field_errors(response, field: str) -> list[str]:
 
 @pytest.fixture
 def wizard() -> Client:
-    return Client()
+    """A browser on a fresh install that chose "first region of a new cloud"."""
+    client = Client()
+    client.get("/setup/")
+    assert current_step(post_step(client, "mode", {"mode": "first"})) == "region"
+    return client
 
 
-def test_the_first_step_asks_for_the_region_with_the_formtools_management_field(wizard):
-    response = wizard.get("/setup/")
+def test_the_first_step_asks_whether_to_start_a_cloud_or_join_one():
+    response = Client().get("/setup/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert current_step(response) == "mode"
+    assert 'value="first"' in html and 'value="join"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert "<script" not in html
+
+
+def test_the_region_step_asks_for_the_region_with_the_formtools_management_field(wizard):
+    response = post_step(wizard, "mode", {"mode": "first"})
     assert response.status_code == 200
     html = response.content.decode()
     for name in ("region-id", "region-name", "region-description", "region-endpoint"):
         assert f'name="{name}"' in html
-    assert current_step(response) == "region"
     assert 'name="csrfmiddlewaretoken"' in html
     assert "<script" not in html
-    assertContains(response, "Step 1 of 3")
 
 
 def test_the_wizard_creates_region_root_admin_and_zone_and_signs_the_admin_in(wizard):
@@ -251,7 +263,7 @@ def test_after_a_refused_zone_the_corrected_zone_finishes_the_setup(wizard):
 
 
 def test_the_region_step_offers_sensible_defaults(wizard, settings):
-    response = wizard.get("/setup/")
+    response = post_step(wizard, "mode", {"mode": "first"})
     form = response.context["wizard"]["form"]
     assert form.initial["id"] == 1
     assert form.initial["endpoint"] == settings.PORTAL_PUBLIC_URL
@@ -268,3 +280,42 @@ def test_the_wizard_only_ever_creates_the_root_domain_it_was_given(wizard):
     post_step(wizard, "admin", ADMIN)
     post_step(wizard, "zone", NO_ZONE)
     assert list(Domain.objects.values_list("path", flat=True)) == ["ROOT"]
+
+
+def test_joining_an_unreachable_region_says_so_on_the_join_step_and_sets_nothing_up():
+    client = Client()
+    client.get("/setup/")
+    assert current_step(post_step(client, "mode", {"mode": "join"})) == "join"
+    response = post_step(
+        client,
+        "join",
+        {
+            "peer": "http://127.0.0.1:9",
+            "token": "whatever",
+            "name": "west",
+            "description": "",
+            "endpoint": "http://127.0.0.1:8000",
+        },
+    )
+    assert current_step(response) == "join"
+    assert any("Cannot reach" in error for error in field_errors(response, "peer"))
+    assert not Region.objects.exists()
+
+
+def test_the_join_step_refuses_a_malformed_peer_endpoint():
+    client = Client()
+    client.get("/setup/")
+    post_step(client, "mode", {"mode": "join"})
+    response = post_step(
+        client,
+        "join",
+        {
+            "peer": "east.example.com",
+            "token": "t",
+            "name": "west",
+            "endpoint": "http://127.0.0.1:8000",
+        },
+    )
+    assert current_step(response) == "join"
+    assert field_errors(response, "peer")
+    assert not Region.objects.exists()
