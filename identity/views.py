@@ -60,11 +60,22 @@ class DomainDetailView(ObjectDetailView):
     ]
 
     def related(self, obj: Domain) -> list[RelatedTable]:
+        actor = self.request.user
         return [
-            RelatedTable("Subdomains", DOMAIN_COLUMNS, obj.children.all()),
-            RelatedTable("Accounts", ACCOUNT_COLUMNS, obj.accounts.select_related("domain")),
             RelatedTable(
-                "Projects", PROJECT_COLUMNS, obj.projects.select_related("domain", "owner")
+                "Subdomains",
+                DOMAIN_COLUMNS,
+                selectors.domains_visible_to(actor=actor).filter(parent=obj),
+            ),
+            RelatedTable(
+                "Accounts",
+                ACCOUNT_COLUMNS,
+                selectors.accounts_visible_to(actor=actor).filter(domain=obj),
+            ),
+            RelatedTable(
+                "Projects",
+                PROJECT_COLUMNS,
+                selectors.projects_visible_to(actor=actor).filter(domain=obj),
             ),
         ]
 
@@ -122,12 +133,15 @@ class AccountDetailView(ObjectDetailView):
     ]
 
     def related(self, obj: Account) -> list[RelatedTable]:
+        actor = self.request.user
         return [
-            RelatedTable("Users", USER_COLUMNS, obj.users.select_related("account__domain")),
+            RelatedTable(
+                "Users", USER_COLUMNS, selectors.users_visible_to(actor=actor).filter(account=obj)
+            ),
             RelatedTable(
                 "Projects owned",
                 PROJECT_COLUMNS,
-                obj.owned_projects.select_related("domain", "owner"),
+                selectors.projects_visible_to(actor=actor).filter(owner=obj),
             ),
         ]
 

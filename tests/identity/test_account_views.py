@@ -298,3 +298,17 @@ def test_a_domain_admin_disables_an_account_below(dadmin_client, alice):
     dadmin_client.post(action_url(alice.account, "disable"))
     alice.account.refresh_from_db()
     assert alice.account.state == AccountState.DISABLED
+
+
+def test_a_user_sees_only_themselves_among_their_accounts_users(alice_client, alice):
+    factories.user(account=alice.account, username="carol")
+    response = alice_client.get(alice.account.get_absolute_url())
+    assertContains(response, f'href="{alice.get_absolute_url()}"')
+    assertNotContains(response, "carol")
+
+
+def test_a_domain_admin_sees_every_user_of_an_account_below(dadmin_client, alice):
+    carol = factories.user(account=alice.account, username="carol")
+    response = dadmin_client.get(alice.account.get_absolute_url())
+    assertContains(response, f'href="{alice.get_absolute_url()}"')
+    assertContains(response, f'href="{carol.get_absolute_url()}"')

@@ -260,3 +260,34 @@ def test_users_may_not_delete_domains(alice_client, ops):
     before = db_state()
     assert alice_client.post(f"/identity/domains/{ops.pk}/delete/").status_code == 403
     assert db_state() == before
+
+
+def test_the_detail_page_lists_only_what_the_actor_may_see(alice_client, alice, ops):
+    factories.account(domain=ops, name="ops-2")
+    factories.project(owner=factories.account(domain=ops, name="ops-3"), name="hidden-proj")
+    mine = factories.project(owner=alice.account, name="my-proj")
+    factories.domain(parent=ops, name="deeper")
+
+    response = alice_client.get(ops.get_absolute_url())
+
+    assertContains(response, f'href="{alice.account.get_absolute_url()}"')
+    assertContains(response, f'href="{mine.get_absolute_url()}"')
+    for hidden in ("ops-2", "ops-3", "hidden-proj", "ROOT/eng/ops/deeper"):
+        assertNotContains(response, hidden)
+
+
+def test_long_lists_are_paginated_and_keep_the_search(root_client, eng):
+    for number in range(52):
+        factories.domain(parent=eng, name=f"team{number:02}")
+    response = root_client.get("/identity/domains/", {"q": "team"})
+    assert len(response.context["object_list"]) == 50
+    assertContains(response, "Page 1 of 2")
+    assertContains(response, 'href="?q=team&amp;page=2"')
+    assertContains(response, "50 of 52 shown.")
+    response = root_client.get("/identity/domains/", {"q": "team", "page": "2"})
+    assert [d.name for d in response.context["object_list"]] == ["team50", "team51"]
+    assertContains(response, "2 of 52 shown.")
+
+
+def test_the_list_says_how_many_rows_it_shows(root_client, eng, ops):
+    assertContains(root_client.get("/identity/domains/"), "3 of 3 shown.")
