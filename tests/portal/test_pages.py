@@ -89,6 +89,28 @@ def test_the_sign_in_page_names_the_region_and_signs_in(client, root):
     assert client.get("/").context["user"] == root
 
 
+def test_sign_in_returns_to_the_page_asked_for(client, root):
+    response = client.post(
+        "/accounts/login/?next=/identity/users/",
+        {"login": "root", "password": factories.PASSWORD, "next": "/identity/users/"},
+    )
+    assertRedirects(response, "/identity/users/", fetch_redirect_response=False)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example.com/", "//evil.example.com/"])
+def test_sign_in_never_redirects_off_site(client, root, target):
+    response = client.post(
+        "/accounts/login/", {"login": "root", "password": factories.PASSWORD, "next": target}
+    )
+    assert response.status_code == 302
+    assert "evil.example.com" not in response["Location"]
+
+
+def test_the_sign_in_page_carries_the_next_page_along(client, region):
+    response = client.get("/identity/users/", follow=True)
+    assertContains(response, 'name="next" value="/identity/users/"')
+
+
 def test_a_wrong_password_is_refused_on_the_sign_in_page(client, root):
     response = client.post("/accounts/login/", {"login": "root", "password": "wrong-password"})
     assert response.status_code == 200
