@@ -8,6 +8,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from identity.models import User, UserState
+from identity.selectors import root_domain
 from tests import factories
 from tests.db_state import db_state
 
@@ -370,3 +371,45 @@ def test_a_domain_admin_locks_a_user_below(dadmin_client, alice):
     dadmin_client.post(action_url(alice, "lock"))
     alice.refresh_from_db()
     assert alice.state == UserState.LOCKED
+
+
+# --- A domain admin of ROOT ----------------------------------------------------------------
+
+
+@pytest.fixture
+def root_dadmin_client(region):
+    """A domain admin of the ROOT domain: sees root admins, must never take them over."""
+    user = factories.domain_admin(domain=root_domain())
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_root_domain_admin_sees_root_admins_read_only(root_dadmin_client, root):
+    response = root_dadmin_client.get(root.get_absolute_url())
+    assert response.status_code == 200
+    assertNotContains(response, f"/identity/users/{root.pk}/edit/")
+    assertNotContains(response, f"/identity/users/{root.pk}/password/")
+    assertNotContains(response, f"/identity/users/{root.pk}/delete/")
+    assertNotContains(response, action_url(root, "disable"))
+
+
+def test_a_root_domain_admin_cannot_take_over_a_root_admin(root_dadmin_client, root):
+    before = db_state()
+    pages = [
+        (f"/identity/users/{root.pk}/edit/", {"username": "root", "email": "me@evil.example"}),
+        (
+            f"/identity/users/{root.pk}/password/",
+            {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
+        ),
+        (f"/identity/users/{root.pk}/delete/", {}),
+        (action_url(root, "lock"), {}),
+        (f"/identity/accounts/{root.account.pk}/edit/", {"name": "mine"}),
+        (reverse("identity:account_action", args=[root.account.pk, "disable"]), {}),
+    ]
+    for url, data in pages:
+        assert root_dadmin_client.post(url, {"timezone": "UTC", **data}).status_code == 403, url
+    response = root_dadmin_client.post("/identity/users/add/", new_user(root.account))
+    assert response.status_code == 403
+    assert db_state() == before
+    assert signs_in("root", factories.PASSWORD)
