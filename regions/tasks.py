@@ -16,7 +16,9 @@ from regions.replication.apply import parked_retry
 
 log = logging.getLogger(__name__)
 
-PULL_LOCK_SECONDS = 120
+#: a pull lock outlives a killed worker by at most this long (the lock only saves work:
+#: two pulls at once are safe, pages apply one at a time and cursors only move forward)
+PULL_LOCK_SECONDS = 30
 
 
 @shared_task(
@@ -36,7 +38,7 @@ def peer_poke(self, region_id: int) -> None:
 @shared_task(bind=True, acks_late=True)
 def peer_pull(self, region_id: int) -> dict[str, int] | None:
     """Drain a peer's feed. One pull per peer at a time; a poke during a pull re-runs it."""
-    lock, again = f"peer-pull:{region_id}", f"peer-pull-again:{region_id}"
+    lock, again = pull_lock_key(region_id), f"peer-pull-again:{region_id}"
     if not cache.add(lock, self.request.id or "local", PULL_LOCK_SECONDS):
         cache.set(again, 1, PULL_LOCK_SECONDS)
         return None
@@ -72,9 +74,21 @@ def replication_sweep() -> None:
     nonces_purge()
 
 
+def pull_lock_key(region_id: int) -> str:
+    return f"peer-pull:{region_id}"
+
+
 @worker_ready.connect
 def pull_on_start(**kwargs) -> None:
-    """A region that was down catches up as soon as its worker is back."""
+    """A region that was down catches up as soon as its worker is back.
+
+    Pull locks left by a worker that was killed are cleared first, so they cannot hold the
+    catch-up back.
+    """
+    try:
+        cache.delete_many([pull_lock_key(link.region_id) for link in delivery.peer_links()])
+    except Exception as error:
+        log.warning("could not clear pull locks: %s", error)
     enqueue(replication_sweep)
 
 

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from identity.permissions import Action, require
 from regions.federation_services import peer_retry, replication_set
-from regions.models import Change, Federation, PeerLink
-from regions.replication.feed import FEED_LIMIT, change_to_wire
+from regions.models import Federation, PeerLink
+from regions.replication.feed import FEED_LIMIT, feed_read
 from regions.replication.health import federation_health
 from regions.replication.join import join_token_create
 
@@ -115,15 +115,7 @@ class EventFeedView(APIView):
             limit = max(1, min(int(request.query_params.get("limit", 100)), FEED_LIMIT))
         except ValueError:
             return Response({"after": ["Send whole numbers for after and limit."]}, status=400)
-        local = request.region
-        rows = list(
-            Change.objects.filter(origin=local.pk, seq__gt=after).order_by("seq")[: limit + 1]
-        )
-        events = [change_to_wire(c) | {"created": c.created.isoformat()} for c in rows[:limit]]
+        page = feed_read(origin=request.region.pk, after=after, limit=limit)
         return Response(
-            {
-                "events": events,
-                "last_seq": events[-1]["seq"] if events else after,
-                "more": len(rows) > limit,
-            }
+            {"events": page["changes"], "last_seq": page["last_seq"], "more": page["more"]}
         )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Max
 
 from regions.models import Change, ObjectVersion, PeerLink, Region
@@ -16,6 +19,7 @@ FEED_LIMIT = 1000
 def change_to_wire(change: Change) -> dict[str, Any]:
     return {
         "seq": change.seq,
+        "created": change.created.isoformat(),
         "model": change.model,
         "object_id": change.object_id,
         "op": change.op,
@@ -25,10 +29,30 @@ def change_to_wire(change: Change) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def committed_prefix() -> Iterator[None]:
+    """Read the change log with no gap that a still-running transaction could fill later.
+
+    On PostgreSQL sequence numbers are taken at insert but transactions commit in any
+    order, so seq 11 can be visible while seq 10 is not yet: a reader that moved its cursor
+    to 11 would lose 10 forever. A SHARE lock on the table waits for every transaction that
+    has inserted a change to finish, and holds new inserts off until this read is done.
+    (SQLite runs one writer at a time, so its log has no such gaps.)
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {Change._meta.db_table} IN SHARE MODE")
+        yield
+
+
 def feed_read(*, origin: int, after: int, limit: int = FEED_LIMIT) -> dict[str, Any]:
     """Changes made in region ORIGIN (this one) after sequence AFTER, oldest first."""
     limit = max(1, min(limit, FEED_LIMIT))
-    rows = list(Change.objects.filter(origin=origin, seq__gt=after).order_by("seq")[: limit + 1])
+    with committed_prefix():
+        rows = list(
+            Change.objects.filter(origin=origin, seq__gt=after).order_by("seq")[: limit + 1]
+        )
     more = len(rows) > limit
     rows = rows[:limit]
     return {
@@ -41,7 +65,8 @@ def feed_read(*, origin: int, after: int, limit: int = FEED_LIMIT) -> dict[str, 
 
 
 def feed_head(*, origin: int) -> int:
-    return Change.objects.filter(origin=origin).aggregate(head=Max("seq"))["head"] or 0
+    with committed_prefix():
+        return Change.objects.filter(origin=origin).aggregate(head=Max("seq"))["head"] or 0
 
 
 def snapshot_build(*, local: Region) -> dict[str, Any]:

@@ -61,8 +61,13 @@ def wait_converged(cloud, timeout: float = 90) -> float:
             for name in DUMP_QUERIES:
                 sets = [set(d[name]) for d in dumps]
                 if any(s != sets[0] for s in sets[1:]):
-                    only = [sorted(s - sets[0])[:3] for s in sets]
-                    pytest.fail(f"{name} differ after {timeout}s; extra rows per region: {only}")
+                    union = set().union(*sets)
+                    missing = [len(union - s) for s in sets]
+                    sample = [sorted(union - s)[:2] for s in sets]
+                    pytest.fail(
+                        f"{name} differ after {timeout}s; rows missing per region: {missing} "
+                        f"e.g. {sample}"
+                    )
             pytest.fail("regions did not converge")
         time.sleep(0.25)
 
