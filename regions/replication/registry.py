@@ -26,6 +26,9 @@ class ReplicatedModel:
     exclude: frozenset[str] = frozenset({"created", "updated"})
     #: whether this row replicates at all (global settings do, region-scoped ones do not)
     applies_to: Callable[[models.Model], bool] = field(default=lambda instance: True)
+    #: payload transforms for fields that must not travel as stored (secrets at rest)
+    outgoing: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    incoming: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def label(self) -> str:
@@ -43,7 +46,8 @@ class ReplicatedModel:
         return str(getattr(instance, self.key))
 
     def to_payload(self, instance: models.Model) -> dict[str, Any]:
-        return {f.attname: _to_json(getattr(instance, f.attname)) for f in self.fields()}
+        payload = {f.attname: _to_json(getattr(instance, f.attname)) for f in self.fields()}
+        return self.outgoing(payload) if self.outgoing else payload
 
     def lookup(self, object_id: str) -> dict[str, Any]:
         return {self.key: object_id}
@@ -59,6 +63,8 @@ class ReplicatedModel:
         return missing
 
     def values_from_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if self.incoming:
+            payload = self.incoming(payload)
         values = {}
         for f in self.fields():
             if f.attname in payload:

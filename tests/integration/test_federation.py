@@ -38,6 +38,7 @@ DUMP_QUERIES = {
     "memberships": (
         "SELECT id, project_id, account_id, role FROM identity_projectmembership ORDER BY id"
     ),
+    "api_keys": "SELECT id, user_id, api_key FROM identity_apikey ORDER BY id",
     "versions": (
         "SELECT model, object_id, wall, counter, origin, deleted FROM regions_objectversion "
         "ORDER BY model, object_id"
@@ -342,3 +343,48 @@ def test_bad_join_token_changes_nothing(cloud):
     assert response.status_code == 400
     assert "token" in response.json()
     assert dump(region1) == before
+
+
+KEY_SCRIPT = """
+from identity.models import User
+from identity.services import user_keys_register
+pair = user_keys_register(user=User.objects.get(username={username!r}), by=None)
+print(pair.api_key, pair.secret_key)
+"""
+SECRET_SCRIPT = """
+from identity.crypto import secret_decrypt
+from identity.models import ApiKey
+print(secret_decrypt(ApiKey.objects.get(api_key={api_key!r}).secret_key_encrypted))
+"""
+
+
+def test_api_keys_made_in_one_region_hold_the_same_secret_everywhere(cloud, apis):
+    account = apis[0].post("/accounts/", domain=root_domain_id(apis[0]), name=name("acct"), type=0)
+    username = name("keys")
+    apis[0].post("/users/", account=account["id"], username=username, password=PASSWORD)
+    wait_converged(cloud)
+    api_key, secret_key = (
+        cloud.regions[1].manage("shell", "-c", KEY_SCRIPT.format(username=username)).split()[-2:]
+    )
+    wait_converged(cloud)
+    for region in cloud.regions:
+        stored = region.manage("shell", "-c", SECRET_SCRIPT.format(api_key=api_key)).split()[-1]
+        assert stored == secret_key
+        with db(region) as conn:
+            ciphertext = conn.execute(
+                "SELECT secret_key_encrypted FROM identity_apikey WHERE api_key = %s", [api_key]
+            ).fetchone()[0]
+        assert secret_key not in ciphertext  # encrypted at rest in every region
+    # Registering again in region 3 replaces the pair everywhere.
+    new_key = (
+        cloud.regions[2].manage("shell", "-c", KEY_SCRIPT.format(username=username)).split()[-2]
+    )
+    wait_converged(cloud)
+    for region in cloud.regions:
+        with db(region) as conn:
+            keys = conn.execute(
+                "SELECT api_key FROM identity_apikey k JOIN identity_user u ON u.id = k.user_id "
+                "WHERE u.username = %s",
+                [username],
+            ).fetchall()
+        assert keys == [(new_key,)]
