@@ -33,16 +33,25 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
     def update_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
         return data
 
+    def reread(self, instance: Model) -> Model:
+        """INSTANCE as the selector gives it (annotations included), so the answer to a
+        write has the same shape as a read."""
+        return self.get_queryset().filter(pk=instance.pk).first() or instance
+
     def perform_create(self, serializer) -> None:
-        serializer.instance = type(self).create_service(
-            **self.create_kwargs(dict(serializer.validated_data)), by=self.request.user
+        serializer.instance = self.reread(
+            type(self).create_service(
+                **self.create_kwargs(dict(serializer.validated_data)), by=self.request.user
+            )
         )
 
     def perform_update(self, serializer) -> None:
-        serializer.instance = type(self).update_service(
-            **{self.instance_kwarg: serializer.instance},
-            **self.update_kwargs(dict(serializer.validated_data)),
-            by=self.request.user,
+        serializer.instance = self.reread(
+            type(self).update_service(
+                **{self.instance_kwarg: serializer.instance},
+                **self.update_kwargs(dict(serializer.validated_data)),
+                by=self.request.user,
+            )
         )
 
     def perform_destroy(self, instance: Model) -> None:

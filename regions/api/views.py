@@ -22,13 +22,11 @@ class RegionViewSet(ServiceModelViewSet):
     filterset_class = RegionFilter
     search_fields = ["name", "description", "endpoint"]
     ordering_fields = ["id", "name"]
+    selector = selectors.regions_visible_to
     instance_kwarg = "region"
     create_service = services.region_create
     update_service = services.region_update
     delete_service = services.region_delete
-
-    def get_queryset(self):
-        return selectors.region_list()
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):

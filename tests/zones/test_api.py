@@ -1,18 +1,31 @@
-"""REST API of zones."""
+"""REST API of zones: CRUD, who may do what, field-named errors that change nothing, filters."""
 
 from __future__ import annotations
+
+import uuid
 
 import pytest
 
 from regions.services import region_create
 from tests import factories
-from tests.api_helpers import api_client
+from tests.api_helpers import (
+    ANONYMOUS_REFUSED,
+    api_client,
+    assert_names_field,
+    assert_page,
+    assert_refused_unchanged,
+)
 from zones.models import Zone
 
 
 @pytest.fixture
 def root_api(root):
     return api_client(root)
+
+
+@pytest.fixture
+def zone(region):
+    return factories.zone(name="z0", guest_cidr="10.2.0.0/16")
 
 
 def zone_payload(**overrides):
@@ -24,74 +37,271 @@ def zone_payload(**overrides):
     } | overrides
 
 
+# --- CRUD as root admin -------------------------------------------------------------------
+
+
 def test_root_admin_creates_updates_and_deletes_zones(root_api, region):
-    created = root_api.post("/api/zones/", zone_payload(), format="json")
+    created = root_api.post("/api/zones/", zone_payload(description="first"), format="json")
     assert created.status_code == 201, created.content
-    assert created.json()["region"] == region.pk and created.json()["guest_cidr"] == "10.1.1.0/24"
-    zone_id = created.json()["id"]
+    body = created.json()
+    assert body["region"] == region.pk and body["guest_cidr"] == "10.1.1.0/24"
+    assert body["allocation_state"] == "Disabled" and body["description"] == "first"
+    zone_id = body["id"]
+    assert Zone.objects.get(pk=zone_id).name == "z1"
+
+    fetched = root_api.get(f"/api/zones/{zone_id}/")
+    assert fetched.status_code == 200 and fetched.json() == body
+
     updated = root_api.patch(
         f"/api/zones/{zone_id}/", {"allocation_state": "Enabled", "dns2": "1.1.1.1"}, format="json"
     )
+    assert updated.status_code == 200
     assert updated.json()["allocation_state"] == "Enabled" and updated.json()["dns2"] == "1.1.1.1"
-    # The network type is fixed once a zone exists.
-    assert (
-        root_api.patch(f"/api/zones/{zone_id}/", {"network_type": "Basic"}, format="json").json()[
-            "network_type"
-        ]
-        == "Advanced"
-    )
+    stored = Zone.objects.get(pk=zone_id)
+    assert stored.allocation_state == "Enabled" and stored.dns2 == "1.1.1.1"
+
     assert root_api.delete(f"/api/zones/{zone_id}/").status_code == 204
     assert not Zone.objects.exists()
+
+
+def test_put_replaces_the_zone_fields(root_api, zone):
+    response = root_api.put(
+        f"/api/zones/{zone.pk}/",
+        {
+            "name": "renamed",
+            "dns1": "9.9.9.9",
+            "internal_dns1": "10.0.0.3",
+            "guest_cidr": "10.3.0.0/24",
+            "description": "new",
+            "allocation_state": "Enabled",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    zone.refresh_from_db()
+    assert (zone.name, zone.dns1, zone.internal_dns1, zone.guest_cidr, zone.description) == (
+        "renamed",
+        "9.9.9.9",
+        "10.0.0.3",
+        "10.3.0.0/24",
+        "new",
+    )
+    assert zone.allocation_state == "Enabled"
+
+
+def test_basic_zone_has_no_guest_cidr(root_api, region):
+    created = root_api.post("/api/zones/", zone_payload(network_type="Basic"), format="json")
+    assert created.status_code == 201
+    assert created.json()["network_type"] == "Basic" and created.json()["guest_cidr"] == ""
+
+
+def test_network_type_is_create_only(root_api, zone):
+    response = root_api.patch(f"/api/zones/{zone.pk}/", {"network_type": "Basic"}, format="json")
+    assert response.status_code == 200 and response.json()["network_type"] == "Advanced"
+    zone.refresh_from_db()
+    assert zone.network_type == "Advanced"
+
+
+def test_clearing_an_optional_dns(root_api, region):
+    zone = factories.zone(name="z2", dns2="1.1.1.1")
+    response = root_api.patch(f"/api/zones/{zone.pk}/", {"dns2": None}, format="json")
+    assert response.status_code == 200 and response.json()["dns2"] is None
+    zone.refresh_from_db()
+    assert zone.dns2 is None
+
+
+def test_unknown_zone_is_404(root_api, region):
+    assert root_api.get(f"/api/zones/{uuid.uuid4()}/").status_code == 404
+    assert root_api.get("/api/zones/not-a-uuid/").status_code == 404
+    assert_refused_unchanged(root_api, "delete", f"/api/zones/{uuid.uuid4()}/", None, 404)
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+
+def _endpoints(zone_id):
+    detail = f"/api/zones/{zone_id}/"
+    return [
+        ("get", "/api/zones/", None),
+        ("get", detail, None),
+        ("post", "/api/zones/", zone_payload(name="new")),
+        ("put", detail, zone_payload(name="new")),
+        ("patch", detail, {"name": "new"}),
+        ("delete", detail, None),
+    ]
+
+
+def test_anonymous_is_refused_everywhere(zone):
+    client = api_client()
+    for method, path, data in _endpoints(zone.pk):
+        response = assert_refused_unchanged(client, method, path, data, ANONYMOUS_REFUSED)
+        assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("role", ["alice", "bob", "dadmin"])
+def test_users_and_domain_admins_read_zones_but_never_write(request, zone, role):
+    client = api_client(request.getfixturevalue(role))
+    listing = client.get("/api/zones/")
+    assert listing.status_code == 200
+    assert [z["name"] for z in listing.json()["results"]] == ["z0"]
+    assert client.get(f"/api/zones/{zone.pk}/").json()["guest_cidr"] == "10.2.0.0/16"
+    for method, path, data in _endpoints(zone.pk)[2:]:
+        response = assert_refused_unchanged(client, method, path, data, 403)
+        assert "detail" in response.json()
+
+
+def test_disabled_user_sees_no_zones(zone, alice):
+    from identity.services import user_disable
+
+    user_disable(user=alice, by=None)
+    alice.refresh_from_db()
+    assert api_client(alice).get("/api/zones/").json()["count"] == 0
+
+
+# --- bad input ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
         ({"dns1": "not-an-ip"}, "dns1"),
+        ({"dns1": ""}, "dns1"),
+        ({"dns1": None}, "dns1"),
+        ({"dns2": "1.2.3"}, "dns2"),
         ({"internal_dns1": "300.1.1.1"}, "internal_dns1"),
+        ({"internal_dns2": "fe80::zz"}, "internal_dns2"),
         ({"guest_cidr": "10.1.1.5/24"}, "guest_cidr"),
+        ({"guest_cidr": "10.1.1.0"}, "guest_cidr"),
+        ({"guest_cidr": "fd00::/64"}, "guest_cidr"),
         ({"network_type": "Basic", "guest_cidr": "10.1.1.0/24"}, "guest_cidr"),
         ({"network_type": "Weird"}, "network_type"),
+        ({"allocation_state": "Maybe"}, "allocation_state"),
+        ({"name": ""}, "name"),
+        ({"name": "   "}, "name"),
+        ({"name": "x" * 256}, "name"),
+        ({"name": "Z0"}, "name"),  # taken, case-insensitively
+        ({"description": "d" * 1025}, "description"),
+    ],
+)
+def test_bad_zone_input_names_the_field_and_changes_nothing(root_api, zone, overrides, field):
+    response = assert_refused_unchanged(
+        root_api, "post", "/api/zones/", zone_payload(**overrides), 400
+    )
+    assert_names_field(response, field)
+
+
+@pytest.mark.parametrize(
+    "missing", ["name", "dns1", "internal_dns1"], ids=lambda name: f"without-{name}"
+)
+def test_required_zone_fields(root_api, region, missing):
+    payload = zone_payload()
+    del payload[missing]
+    response = assert_refused_unchanged(root_api, "post", "/api/zones/", payload, 400)
+    assert_names_field(response, missing)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"dns1": "nope"}, "dns1"),
+        ({"dns1": ""}, "dns1"),
+        ({"internal_dns2": "1.1.1.1.1"}, "internal_dns2"),
+        ({"guest_cidr": "192.168.0.1/16"}, "guest_cidr"),
+        ({"allocation_state": "enabled!"}, "allocation_state"),
+        ({"name": "OTHER"}, "name"),
         ({"name": ""}, "name"),
     ],
 )
-def test_bad_zone_input_names_the_field_and_changes_nothing(root_api, region, overrides, field):
-    response = root_api.post("/api/zones/", zone_payload(**overrides), format="json")
-    assert response.status_code == 400 and field in response.json()
-    assert not Zone.objects.exists()
+def test_bad_zone_update_names_the_field_and_changes_nothing(root_api, zone, changes, field):
+    factories.zone(name="other")
+    response = assert_refused_unchanged(root_api, "patch", f"/api/zones/{zone.pk}/", changes, 400)
+    assert_names_field(response, field)
 
 
-def test_everyone_signed_in_lists_zones_only_root_admin_writes(region, root, alice, dadmin):
-    factories.zone(name="visible")
-    for user in (alice, dadmin):
-        client = api_client(user)
-        assert [z["name"] for z in client.get("/api/zones/").json()["results"]] == ["visible"]
-        assert (
-            client.post("/api/zones/", zone_payload(name="mine"), format="json").status_code == 403
-        )
-    assert Zone.objects.count() == 1
+def test_put_without_required_fields_changes_nothing(root_api, zone):
+    response = assert_refused_unchanged(
+        root_api, "put", f"/api/zones/{zone.pk}/", {"name": "only-a-name"}, 400
+    )
+    assert_names_field(response, "dns1")
+    assert_names_field(response, "internal_dns1")
+
+
+def test_guest_cidr_of_a_basic_zone_is_refused_on_update(root_api, region):
+    basic = factories.zone(name="basic", network_type="Basic")
+    response = assert_refused_unchanged(
+        root_api, "patch", f"/api/zones/{basic.pk}/", {"guest_cidr": "10.0.0.0/24"}, 400
+    )
+    assert_names_field(response, "guest_cidr")
+
+
+def test_zones_of_another_region_are_not_managed_here(root_api, region):
+    west = region_create(id=2, name="west", endpoint="http://127.0.0.1:8002", by=None)
+    remote = Zone.objects.create(
+        region=west, name="remote", dns1="8.8.8.8", internal_dns1="10.0.0.2"
+    )
+    assert root_api.get(f"/api/zones/{remote.pk}/").status_code == 200
+    response = assert_refused_unchanged(
+        root_api, "patch", f"/api/zones/{remote.pk}/", {"description": "mine now"}, 400
+    )
+    assert_names_field(response, "region")
+    response = assert_refused_unchanged(root_api, "delete", f"/api/zones/{remote.pk}/", None, 400)
+    assert_names_field(response, "region")
+
+
+def test_unparseable_body_is_a_json_400(root_api, zone):
+    before = Zone.objects.count()
+    response = root_api.generic("POST", "/api/zones/", "{not json", content_type="application/json")
+    assert response.status_code == 400 and "detail" in response.json()
+    assert Zone.objects.count() == before
+
+
+# --- filters, search, pagination ----------------------------------------------------------
 
 
 def test_zones_filter_by_region(root_api, region):
-    other = region_create(id=2, name="west", endpoint="http://127.0.0.1:8002", by=None)
+    west = region_create(id=2, name="west", endpoint="http://127.0.0.1:8002", by=None)
     factories.zone(name="here")
-    assert root_api.get(f"/api/zones/?region={region.pk}").json()["count"] == 1
-    assert root_api.get(f"/api/zones/?region={other.pk}").json()["count"] == 0
+    Zone.objects.create(region=west, name="there", dns1="8.8.8.8", internal_dns1="10.0.0.2")
+    here = root_api.get(f"/api/zones/?region={region.pk}").json()
+    assert [z["name"] for z in here["results"]] == ["here"]
+    there = root_api.get(f"/api/zones/?region={west.pk}").json()
+    assert [z["name"] for z in there["results"]] == ["there"]
+    assert root_api.get("/api/zones/").json()["count"] == 2
+    assert_names_field(root_api.get("/api/zones/?region=99"), "region")
+    assert_names_field(root_api.get("/api/zones/?region=east"), "region")
 
 
-def test_schema_and_docs_render(root_api):
-    assert root_api.get("/api/schema/").status_code == 200
-    docs = root_api.get("/api/docs/")
-    assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+def test_zones_filter_by_type_state_and_name_and_search(root_api, region):
+    factories.zone(name="alpha", network_type="Basic", description="lab")
+    factories.zone(name="beta", allocation_state="Enabled")
+    factories.zone(name="gamma", description="lab too")
+
+    def names(query):
+        response = root_api.get(f"/api/zones/?{query}")
+        assert response.status_code == 200, response.content
+        return [z["name"] for z in response.json()["results"]]
+
+    assert names("network_type=Basic") == ["alpha"]
+    assert names("network_type=Advanced") == ["beta", "gamma"]
+    assert names("allocation_state=Enabled") == ["beta"]
+    assert names("allocation_state=Disabled") == ["alpha", "gamma"]
+    assert names("name=BETA") == ["beta"]
+    assert names("search=lab") == ["alpha", "gamma"]
+    assert names("ordering=-name") == ["gamma", "beta", "alpha"]
+    assert_names_field(root_api.get("/api/zones/?network_type=Fancy"), "network_type")
 
 
-def test_token_authentication(region, root):
-    client = api_client()
-    token = client.post("/api/auth/token/", {"username": "root", "password": factories.PASSWORD})
-    assert token.status_code == 200
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
-    assert client.get("/api/zones/").status_code == 200
-    assert (
-        api_client().post("/api/auth/token/", {"username": "root", "password": "wrong"}).status_code
-        == 400
-    )
+def test_zone_list_pagination(root_api, region):
+    for i in range(5):
+        factories.zone(name=f"p{i}")
+    first = root_api.get("/api/zones/?limit=2").json()
+    assert_page(first, count=5, size=2)
+    assert first["previous"] is None and "offset=2" in first["next"]
+    assert [z["name"] for z in first["results"]] == ["p0", "p1"]
+    last = root_api.get("/api/zones/?limit=2&offset=4").json()
+    assert_page(last, count=5, size=1)
+    assert last["next"] is None and last["previous"]
+    assert [z["name"] for z in last["results"]] == ["p4"]
+    default = root_api.get("/api/zones/").json()
+    assert_page(default, count=5, size=5)
+    assert default["next"] is None and default["previous"] is None
