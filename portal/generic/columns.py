@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models.manager import BaseManager
+
 
 @dataclass(frozen=True)
 class Column:
@@ -21,6 +23,6 @@ class Column:
                 return None
             display = getattr(obj, f"get_{part}_display", None)
             obj = display() if callable(display) else getattr(obj, part, None)
-            if callable(obj):
+            if callable(obj) and not isinstance(obj, BaseManager):  # users.count, not users()
                 obj = obj()
         return obj

@@ -11,6 +11,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from identity.services import user_disable
+from portal.generic.columns import Column
 from regions.models import Region
 from regions.services import region_create
 from tests import factories
@@ -422,3 +423,15 @@ def test_unknown_pages_render_the_portal_404(root_client):
     assertContains(response, "There is nothing here", status_code=404)
     assert root_client.get("/identity/users/not-a-uuid/").status_code == 404
     assert root_client.get("/regions/999/").status_code == 404
+
+
+# --- Columns -------------------------------------------------------------------------------
+
+
+def test_columns_follow_related_managers_and_call_methods(alice):
+    factories.user(account=alice.account, username="carol")
+    assert Column("Users", "users.count").value(alice.account) == 2
+    assert Column("First", "users.first.username").value(alice.account) == "alice"
+    assert Column("Type", "type").value(alice.account) == "User"
+    assert Column("Domain", "account.domain.path").value(alice) == "ROOT/eng/ops"
+    assert Column("Missing", "account.nothing.here").value(alice) is None
