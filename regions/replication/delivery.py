@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from regions.models import Federation, PeerLink, Region
 from regions.peer.client import PeerError, call_region
-from regions.replication.apply import batch_apply
 from regions.replication.feed import FEED_LIMIT
+from regions.replication.page_apply import page_apply
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def _apply_page(link: PeerLink, page: dict[str, Any]) -> dict[str, int]:
         return {}
     with transaction.atomic():
         apply_lock()
-        counts = batch_apply(changes)
+        counts = page_apply(changes)
         PeerLink.objects.filter(pk=link.pk, pulled_seq__lt=page["last_seq"]).update(
             pulled_seq=page["last_seq"]
         )

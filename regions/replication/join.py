@@ -18,12 +18,14 @@ from identity.models import User
 from identity.permissions import Action, require
 from portal.validation import invalid
 from regions.models import Federation, JoinToken, PeerLink, Region
-from regions.replication.apply import IncomingChange, change_apply, parked_retry
+from regions.replication.apply import parked_retry
 from regions.replication.delivery import apply_lock
 from regions.replication.feed import snapshot_build
+from regions.replication.page_apply import page_apply
 from regions.services import endpoint_normalize, federation_ensure, region_create
 
 TOKEN_TTL = timedelta(hours=1)
+SNAPSHOT_PAGE = 1000
 JOIN_TIMEOUT = (3.05, 120)
 
 
@@ -161,10 +163,12 @@ def _remote_errors(response: requests.Response) -> ValidationError:
 
 def snapshot_apply(snapshot: dict[str, Any]) -> dict[str, int]:
     """Load a snapshot through the normal apply path; returns rows loaded per model."""
-    loaded: dict[str, int] = {}
-    for data in [*snapshot.get("objects", []), *snapshot.get("tombstones", [])]:
-        outcome = change_apply(IncomingChange.from_wire(data))
-        if outcome == "applied" and data["op"] == "upsert":
-            loaded[data["model"]] = loaded.get(data["model"], 0) + 1
+    objects = snapshot.get("objects", [])
+    for start in range(0, len(objects), SNAPSHOT_PAGE):
+        page_apply(objects[start : start + SNAPSHOT_PAGE])
+    page_apply(snapshot.get("tombstones", []))
     parked_retry()
+    loaded: dict[str, int] = {}
+    for data in objects:
+        loaded[data["model"]] = loaded.get(data["model"], 0) + 1
     return loaded

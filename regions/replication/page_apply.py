@@ -1,0 +1,204 @@
+"""Set-based apply of a page of changes: the same rules as `apply.change_apply`, in bulk.
+
+Only the newest change per object matters, so a page collapses to one change per object,
+compared with the stored versions in one query per model (rows locked, so a local write
+cannot slip in between). Upserts go in registry order (parents before children), new rows
+by bulk_create and known rows by bulk_update; a change whose parent is missing is parked;
+deletes, and any group the database refuses (a unique clash), fall back to change_apply
+one by one, which parks what it cannot apply. Nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from regions.models import ObjectVersion, ParkedChange
+from regions.models.replication import ChangeOp
+from regions.replication import registry
+from regions.replication.apply import (
+    UNVERSIONED,
+    IncomingChange,
+    Outcome,
+    change_apply,
+    parked_retry,
+)
+from regions.replication.recorder import applying_remote
+
+Key = tuple[str, str]
+
+
+def page_apply(raw: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {outcome.value: 0 for outcome in Outcome}
+    changes = [IncomingChange.from_wire(data) for data in raw]
+    newest: dict[Key, IncomingChange] = {}
+    for change in changes:
+        key = (change.model, change.object_id)
+        if key not in newest or newest[key].version < change.version:
+            newest[key] = change
+    counts[Outcome.IGNORED] += len(changes) - len(newest)
+
+    order = {spec.label: index for index, spec in enumerate(registry.registered())}
+    with transaction.atomic(), applying_remote():
+        stored = _stored_versions(newest)
+        fresh = [c for k, c in newest.items() if k not in stored or stored[k] < c.version]
+        counts[Outcome.IGNORED] += len(newest) - len(fresh)
+        applied: list[IncomingChange] = []
+        upserts = defaultdict(list)
+        deletes = []
+        for change in fresh:
+            (upserts[change.model] if change.op == ChangeOp.UPSERT else deletes).append(change)
+        for label in sorted(upserts, key=lambda m: order.get(m, len(order))):
+            done, parked = _upsert_group(registry.spec_for(label), upserts[label], counts)
+            applied += done
+            counts[Outcome.PARKED] += parked
+        _versions_save(applied, stored)
+        counts[Outcome.APPLIED] += len(applied)
+        for change in sorted(deletes, key=lambda c: -order.get(c.model, 0)):
+            counts[change_apply(change).value] += 1
+    if counts[Outcome.PARKED] or ParkedChange.objects.exists():
+        counts["unparked"] = parked_retry()
+    return counts
+
+
+def _stored_versions(newest: dict[Key, IncomingChange]) -> dict[Key, tuple[int, int, int]]:
+    by_model: dict[str, list[str]] = defaultdict(list)
+    for model, object_id in newest:
+        by_model[model].append(object_id)
+    stored = {}
+    for model, ids in by_model.items():
+        rows = ObjectVersion.objects.select_for_update().filter(model=model, object_id__in=ids)
+        for row in rows:
+            stored[(row.model, row.object_id)] = row.version
+    return stored
+
+
+def _upsert_group(
+    spec: registry.ReplicatedModel, group: list[IncomingChange], counts: dict[str, int]
+) -> tuple[list[IncomingChange], int]:
+    ready, waiting = _split_on_parents(spec, group)
+    for change in waiting:
+        change_apply(change)  # parks it, with the reason
+    if not ready:
+        return [], len(waiting)
+    try:
+        with transaction.atomic():
+            _bulk_write(spec, ready)
+        return ready, len(waiting)
+    except DatabaseError:
+        # A clash with a row here (a unique name taken by another id): one by one, so only
+        # the clashing change is parked and the rest apply.
+        applied = []
+        for change in ready:
+            outcome = change_apply(change)
+            if outcome == Outcome.APPLIED:
+                counts[Outcome.APPLIED] += 1
+            elif outcome == Outcome.PARKED:
+                counts[Outcome.PARKED] += 1
+            else:
+                counts[Outcome.IGNORED] += 1
+        return applied, len(waiting)
+
+
+def _split_on_parents(
+    spec: registry.ReplicatedModel, group: list[IncomingChange]
+) -> tuple[list[IncomingChange], list[IncomingChange]]:
+    """Changes whose foreign keys all resolve (here, or to another change of this page)."""
+    relations = [f for f in spec.fields() if f.is_relation and f.many_to_one]
+    present: dict[str, set[str]] = {}
+    for field in relations:
+        wanted = {str(c.payload[field.attname]) for c in group if c.payload.get(field.attname)}
+        found = field.related_model._default_manager.filter(pk__in=wanted).values_list(
+            "pk", flat=True
+        )
+        present[field.attname] = {str(pk) for pk in found}
+    candidates = {c.object_id: c for c in group}
+    while True:
+        dropped = False
+        for object_id, change in list(candidates.items()):
+            for field in relations:
+                target = change.payload.get(field.attname)
+                if target is None or str(target) in present[field.attname]:
+                    continue
+                if field.related_model is spec.model and str(target) in candidates:
+                    continue  # a parent in the same page (domains)
+                del candidates[object_id]
+                dropped = True
+                break
+        if not dropped:
+            break
+    ready = _parents_first(spec, list(candidates.values()))
+    waiting = [c for c in group if c.object_id not in candidates]
+    return ready, waiting
+
+
+def _parents_first(
+    spec: registry.ReplicatedModel, group: list[IncomingChange]
+) -> list[IncomingChange]:
+    if any(f.related_model is spec.model for f in spec.fields() if f.is_relation):
+        return sorted(group, key=lambda c: str(c.payload.get("path", "")).count("/"))
+    return group
+
+
+def _bulk_write(spec: registry.ReplicatedModel, ready: list[IncomingChange]) -> None:
+    model = spec.model
+    key_field = model._meta.pk.name if spec.key == "pk" else spec.key
+    existing = {
+        str(getattr(obj, key_field)): obj
+        for obj in model._default_manager.filter(
+            **{f"{key_field}__in": [c.object_id for c in ready]}
+        )
+    }
+    now = timezone.now()
+    stamps = {f.name for f in model._meta.concrete_fields} & {"created", "updated"}
+    new, changed, fields = [], [], set()
+    for change in ready:
+        values = spec.values_from_payload(change.payload)
+        fields |= set(values)
+        obj = existing.get(change.object_id)
+        if obj is None:
+            obj = model(**{key_field: change.object_id}, **values)
+            for stamp in stamps:
+                setattr(obj, stamp, now)
+            new.append(obj)
+        else:
+            for name, value in values.items():
+                setattr(obj, name, value)
+            if "updated" in stamps:
+                obj.updated = now
+            changed.append(obj)
+    if new:
+        if any(f.related_model is model for f in spec.fields() if f.is_relation):
+            for obj in new:  # a tree: each parent must exist before its children
+                obj.save(force_insert=True)
+        else:
+            model._default_manager.bulk_create(new, batch_size=500)
+    if changed:
+        update_fields = sorted(fields | ({"updated"} & stamps))
+        model._default_manager.bulk_update(changed, update_fields, batch_size=500)
+
+
+def _versions_save(applied: list[IncomingChange], stored: dict[Key, tuple[int, int, int]]) -> None:
+    rows = [
+        ObjectVersion(
+            model=c.model,
+            object_id=c.object_id,
+            wall=c.version[0],
+            counter=c.version[1],
+            origin=c.version[2],
+            deleted=False,
+        )
+        for c in applied
+        if c.version != UNVERSIONED
+    ]
+    if rows:
+        ObjectVersion.objects.bulk_create(
+            rows,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["model", "object_id"],
+            update_fields=["wall", "counter", "origin", "deleted", "updated"],
+        )
