@@ -52,6 +52,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", PORTAL_PUBLIC_URL)
 _cookie_prefix = os.environ.get("PORTAL_COOKIE_PREFIX", "regionportal")
 SESSION_COOKIE_NAME = f"{_cookie_prefix}_sessionid"
 CSRF_COOKIE_NAME = f"{_cookie_prefix}_csrftoken"
+# The CloudStack API's `sessionkey` cookie (portal/cloudstack/auth.py), per region as well.
+CLOUDSTACK_SESSIONKEY_COOKIE_NAME = f"{_cookie_prefix}_sessionkey"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 _secure_cookies = PORTAL_PUBLIC_URL.startswith("https://")

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
+from portal.cloudstack.views import client_api
 
 urlpatterns = [
     path("health/", views.health, name="health"),
@@ -12,5 +13,6 @@ urlpatterns = [
     path("identity/", include("identity.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/", include("portal.api.urls")),
+    path("client/api", client_api, name="cloudstack-api"),
     path("admin/", admin.site.urls),
 ]

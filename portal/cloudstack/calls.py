@@ -1,0 +1,185 @@
+"""One command invocation: its caller, its typed parameters, and the helpers handlers share
+(finding an object by id, paging a list, starting an async job).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
+
+from portal.cloudstack import errors
+from portal.cloudstack.registry import Command
+
+MAX_PAGE_SIZE = 500  # CloudStack's default.page.size
+UNLIMITED = -1
+_TRUE = "true"
+
+
+@dataclass(frozen=True)
+class ListResult:
+    """A list command's answer: COUNT matches in all, ITEMS on this page, under KEY."""
+
+    key: str
+    items: list[dict[str, Any]]
+    count: int
+
+    def payload(self) -> dict[str, Any]:
+        # CloudStack writes no count when nothing matched, and no key for an empty page.
+        body: dict[str, Any] = {}
+        if self.count:
+            body["count"] = self.count
+        if self.items:
+            body[self.key] = self.items
+        return body
+
+
+@dataclass(frozen=True)
+class JobStarted:
+    """An async command's immediate answer: the job to poll."""
+
+    job_id: uuid.UUID
+    object_id: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"jobid": str(self.job_id)}
+        if self.object_id:
+            body["id"] = self.object_id
+        return body
+
+
+def _parse(command: Command, name: str, kind: str, raw: str) -> Any:
+    if kind == "string":
+        return raw
+    if kind == "boolean":
+        return raw.strip().lower() == _TRUE  # Java's Boolean.valueOf: anything else is false
+    if kind == "list":
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    try:
+        if kind == "uuid":
+            return uuid.UUID(raw.strip())
+        return int(raw.strip())
+    except ValueError as error:
+        raise errors.invalid_value(command.name, name, raw) from error
+
+
+@dataclass
+class Call:
+    command: Command
+    actor: Any
+    params: dict[str, Any]
+    #: every parameter of the request, names lowercased, values as sent
+    raw: dict[str, str] = field(default_factory=dict)
+    region: Any = None
+    session_key: str | None = None
+
+    @classmethod
+    def build(
+        cls, command: Command, *, actor: Any, raw: Mapping[str, str], region: Any = None
+    ) -> Call:
+        """Type the declared parameters of RAW (names are case-insensitive)."""
+        lowered = {}
+        for name, value in raw.items():
+            lowered.setdefault(name.lower(), value)
+        params: dict[str, Any] = {}
+        for param in command.params:
+            value = lowered.get(param.name)
+            if value is None or (value == "" and param.type != "string"):
+                if param.required:
+                    raise errors.missing_parameter(command.name, param.name)
+                continue
+            params[param.name] = _parse(command, param.name, param.type, value)
+            if param.required and param.type == "string" and not value.strip():
+                raise errors.missing_parameter(command.name, param.name)
+        return cls(command=command, actor=actor, params=params, raw=lowered, region=region)
+
+    # --- parameters ------------------------------------------------------------------------
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.params.get(name, default)
+
+    def has(self, name: str) -> bool:
+        return name in self.params
+
+    def given(self, mapping: Mapping[str, str]) -> dict[str, Any]:
+        """Service keyword arguments for the parameters that were sent: {kwarg: param}."""
+        return {kwarg: self.params[param] for kwarg, param in mapping.items() if param in self}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.params
+
+    def missing(self, name: str) -> errors.ApiError:
+        return errors.missing_parameter(self.command.name, name)
+
+    def invalid(self, name: str, message: str) -> errors.ApiError:
+        return errors.invalid_parameter(name, message)
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    def find(self, queryset: QuerySet, name: str = "id", *, required: bool = True) -> Any:
+        """The object of QUERYSET whose key is parameter NAME; an invisible one is unknown."""
+        if name not in self.params:
+            if required:
+                raise self.missing(name)
+            return None
+        value = self.params[name]
+        try:
+            return queryset.get(pk=value)
+        except (queryset.model.DoesNotExist, ValueError, ValidationError) as error:
+            raise errors.invalid_value(self.command.name, name, self.raw.get(name)) from error
+
+    # --- lists -----------------------------------------------------------------------------
+
+    def listall(self) -> bool:
+        return bool(self.params.get("listall"))
+
+    def page(
+        self,
+        queryset: QuerySet,
+        render: Callable[[Model], dict[str, Any]],
+        *,
+        keyword: Iterable[str] = ("name",),
+    ) -> ListResult:
+        """Apply `keyword`, `page` and `pagesize` as CloudStack does, and render the page."""
+        text = self.params.get("keyword")
+        if text:
+            condition = Q()
+            for field_name in keyword:
+                condition |= Q(**{f"{field_name}__icontains": text})
+            queryset = queryset.filter(condition)
+        start, size = self._window()
+        count = queryset.count()
+        rows = queryset if size == UNLIMITED else queryset[start : start + size]
+        return ListResult(self.command.list_key or "", [render(row) for row in rows], count)
+
+    def page_items(self, items: list[dict[str, Any]]) -> ListResult:
+        """Page a list that is already rendered (commands not backed by a queryset)."""
+        start, size = self._window()
+        window = items if size == UNLIMITED else items[start : start + size]
+        return ListResult(self.command.list_key or "", window, len(items))
+
+    def _window(self) -> tuple[int, int]:
+        page, size = self.params.get("page"), self.params.get("pagesize")
+        if size is not None and page is None and size != UNLIMITED:
+            raise errors.ApiError(
+                errors.PARAM_ERROR, '"page" parameter is required when "pagesize" is specified'
+            )
+        if size is None:
+            size = MAX_PAGE_SIZE
+        if size == UNLIMITED:
+            if page is not None:
+                raise errors.invalid_parameter(
+                    "page", "Can't specify page parameter when pagesize is -1 (Unlimited)"
+                )
+            return 0, UNLIMITED
+        if size < 1 or size > MAX_PAGE_SIZE:
+            raise errors.invalid_parameter(
+                "pagesize", f"Page size must be between 1 and {MAX_PAGE_SIZE}, or -1 for all."
+            )
+        if page is not None and page < 1:
+            raise errors.invalid_parameter("page", "Pages are numbered from 1.")
+        return ((page or 1) - 1) * size, size

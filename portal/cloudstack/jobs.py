@@ -1,0 +1,121 @@
+"""Async jobs: commands CloudStack runs asynchronously answer a job id at once and run as
+Celery tasks; queryAsyncJobResult and listAsyncJobs report them in CloudStack's shape.
+
+The job row is written in the command's transaction and the task is queued only after that
+commits, so even an in-process (eager) task always finds its row.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.cloudstack import errors
+from portal.cloudstack.calls import Call, JobStarted
+from portal.cloudstack.registry import command_get
+from portal.models import AsyncJob, AsyncJobStatus
+
+log = logging.getLogger(__name__)
+
+
+def job_start(
+    call: Call,
+    task: Any,
+    *,
+    instance: Any = None,
+    instance_type: str = "",
+    **task_kwargs: Any,
+) -> JobStarted:
+    """Record a pending job for CALL and queue TASK(job_id=..., **TASK_KWARGS) after commit."""
+    job = AsyncJob.objects.create(
+        user=call.actor,
+        command=call.command.name,
+        instance_type=instance_type,
+        instance_id="" if instance is None else str(instance.pk),
+    )
+    kwargs = {key: _plain(value) for key, value in task_kwargs.items()}
+
+    def queue() -> None:
+        try:
+            task.delay(job_id=str(job.pk), **kwargs)
+        except Exception:  # a broker that is down must not lose the job silently
+            log.exception("could not queue async job %s (%s)", job.pk, job.command)
+            _finish(
+                job.pk,
+                AsyncJobStatus.FAILED,
+                errors.ApiError(errors.INTERNAL_ERROR, "Could not queue the job."),
+            )
+
+    transaction.on_commit(queue)
+    return JobStarted(job.pk)
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
+def job_execute(job_id: str, work: Callable[[Any], dict[str, Any]]) -> None:
+    """Run WORK(actor) for job JOB_ID in one transaction and record how it ended.
+
+    A job that is no longer pending (a redelivered task) is left alone. The actor is read
+    again, so a user disabled since the command was accepted can no longer act.
+    """
+    job = AsyncJob.objects.select_related("user__account__domain").filter(pk=job_id).first()
+    if job is None or job.status != AsyncJobStatus.PENDING:
+        return
+    command = command_get(job.command)
+    try:
+        with transaction.atomic():
+            result = work(job.user)
+    except Exception as error:
+        failure = errors.from_exception(error, command=command)
+        if failure.code == errors.INTERNAL_ERROR:
+            log.exception("async job %s (%s) crashed", job.pk, job.command)
+        _finish(job.pk, AsyncJobStatus.FAILED, failure)
+        return
+    _finish(job.pk, AsyncJobStatus.SUCCEEDED, result)
+
+
+def _finish(job_id: Any, status: int, outcome: Any) -> None:
+    if isinstance(outcome, errors.ApiError):
+        values = {
+            "result_code": outcome.code,
+            "result": {"errorcode": outcome.code, "errortext": outcome.text},
+        }
+    else:
+        values = {"result_code": 0, "result": outcome}
+    AsyncJob.objects.filter(pk=job_id, status=AsyncJobStatus.PENDING).update(
+        status=status, completed=timezone.now(), **values
+    )
+
+
+def job_response(job: AsyncJob) -> dict[str, Any]:
+    """A job as queryAsyncJobResult and listAsyncJobs describe it."""
+    from portal.cloudstack.render import timestamp
+
+    user = job.user
+    body: dict[str, Any] = {
+        "jobid": str(job.pk),
+        "accountid": str(user.account_id) if user else None,
+        "account": user.account.name if user else None,
+        "domainid": str(user.account.domain_id) if user else None,
+        "domainpath": user.account.domain.path if user else None,
+        "userid": str(user.pk) if user else None,
+        "cmd": job.command,
+        "jobstatus": job.status,
+        "jobprocstatus": 0,
+        "jobresultcode": job.result_code,
+        "jobinstancetype": job.instance_type or None,
+        "jobinstanceid": job.instance_id or None,
+        "created": timestamp(job.created),
+    }
+    if job.status != AsyncJobStatus.PENDING:
+        body["jobresulttype"] = "object"
+        body["jobresult"] = job.result if job.result is not None else {}
+        body["completed"] = timestamp(job.completed)
+    return body

@@ -1,0 +1,111 @@
+"""Async jobs as queryAsyncJobResult and listAsyncJobs report them, so pollers work."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import cs
+import pytest
+
+from identity import tasks
+from identity.models import Account
+from portal.models import AsyncJob, AsyncJobStatus
+
+
+@pytest.fixture
+def root_async(client_for, root):
+    """A client that does not poll: it sees the job id, as Terraform's provider does."""
+    return client_for(root, fetch_result=False)
+
+
+def test_an_async_command_answers_a_job_id_and_the_job_its_result(root_async, root, alice):
+    started = root_async.disableAccount(id=str(alice.account_id), lock=False)
+    assert set(started) == {"jobid"}
+    job = AsyncJob.objects.get(pk=started["jobid"])
+    assert (job.command, job.user_id, job.instance_id) == (
+        "disableAccount",
+        root.pk,
+        str(alice.account_id),
+    )
+    result = root_async.queryAsyncJobResult(jobid=started["jobid"])
+    assert result["jobid"] == started["jobid"]
+    assert (result["jobstatus"], result["jobresultcode"], result["jobresulttype"]) == (
+        1,
+        0,
+        "object",
+    )
+    assert result["cmd"] == "disableAccount"
+    assert result["userid"] == str(root.pk)
+    assert result["jobinstancetype"] == "Account"
+    assert result["jobresult"]["account"]["state"] == "disabled"
+    assert result["created"].endswith("+0000") and result["completed"].endswith("+0000")
+
+
+def test_a_failed_job_reports_the_error(root_async, alice):
+    from tests import factories
+
+    factories.project(owner=alice.account, name="blocker")
+    started = root_async.deleteAccount(id=str(alice.account_id))
+    result = root_async.queryAsyncJobResult(jobid=started["jobid"])
+    assert (result["jobstatus"], result["jobresultcode"]) == (2, 536)
+    assert result["jobresult"]["errorcode"] == 536
+    assert "owns projects" in result["jobresult"]["errortext"]
+    assert Account.objects.filter(pk=alice.account_id).exists()
+
+
+def test_a_pending_job_has_no_result_yet(root_async, root):
+    job = AsyncJob.objects.create(user=root, command="deleteAccount")
+    result = root_async.queryAsyncJobResult(jobid=str(job.pk))
+    assert (result["jobstatus"], result["jobresultcode"]) == (0, 0)
+    assert "jobresult" not in result and "completed" not in result
+
+
+def test_list_async_jobs_lists_the_callers_jobs(root_async, client_for, root, alice, bob):
+    root_async.disableAccount(id=str(bob.account_id), lock=True)
+    alice_client = client_for(alice, fetch_result=False)
+    alice_client.createProject(name="mine")
+    assert [j["cmd"] for j in root_async.listAsyncJobs()["asyncjobs"]] == ["disableAccount"]
+    assert len(root_async.listAsyncJobs(listall=True)["asyncjobs"]) == 2
+    assert [j["cmd"] for j in alice_client.listAsyncJobs(listall=True)["asyncjobs"]] == [
+        "createProject"
+    ]
+
+
+def test_nobody_reads_the_jobs_of_users_they_cannot_see(root_async, client_for, alice, bob):
+    started = root_async.disableAccount(id=str(bob.account_id), lock=True)
+    with pytest.raises(cs.CloudStackApiException) as caught:
+        client_for(alice).queryAsyncJobResult(jobid=started["jobid"])
+    assert caught.value.response.status_code == 431
+
+
+def test_the_job_row_exists_before_its_task_runs(root_async, alice):
+    seen = []
+
+    def delay(**kwargs):
+        seen.append(AsyncJob.objects.filter(pk=kwargs["job_id"]).exists())
+        tasks.account_disable.apply(kwargs=kwargs)
+
+    with mock.patch.object(tasks.account_disable, "delay", side_effect=delay):
+        started = root_async.disableAccount(id=str(alice.account_id), lock=False)
+    assert seen == [True]
+    assert AsyncJob.objects.get(pk=started["jobid"]).status == AsyncJobStatus.SUCCEEDED
+
+
+def test_a_job_that_cannot_be_queued_fails_instead_of_hanging(root_async, alice):
+    with mock.patch.object(tasks.account_delete, "delay", side_effect=ConnectionError("broker")):
+        started = root_async.deleteAccount(id=str(alice.account_id))
+    result = root_async.queryAsyncJobResult(jobid=started["jobid"])
+    assert (result["jobstatus"], result["jobresultcode"]) == (2, 530)
+    assert Account.objects.filter(pk=alice.account_id).exists()
+
+
+def test_a_redelivered_task_does_not_run_twice(root, alice):
+    job = AsyncJob.objects.create(user=root, command="disableAccount")
+    tasks.account_disable(job_id=str(job.pk), account_id=str(alice.account_id), lock=False)
+    job.refresh_from_db()
+    first = (job.status, job.completed)
+    tasks.account_disable(job_id=str(job.pk), account_id=str(alice.account_id), lock=True)
+    job.refresh_from_db()
+    assert (job.status, job.completed) == first
+    alice.account.refresh_from_db()
+    assert alice.account.state == "disabled"

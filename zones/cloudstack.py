@@ -1,0 +1,172 @@
+"""CloudStack API commands for zones: thin handlers over zones.services and zones.selectors.
+
+listZones answers the zones of this portal's region only: every region serves its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.cloudstack.calls import Call, ListResult
+from portal.cloudstack.registry import ROOT_ONLY, Param, command
+from zones import services
+from zones.models import AllocationState, NetworkType, Zone
+from zones.selectors import zones_visible_to
+
+ZONE_FIELDS = (
+    "id",
+    "name",
+    "description",
+    "dns1",
+    "dns2",
+    "internaldns1",
+    "internaldns2",
+    "guestcidraddress",
+    "networktype",
+    "allocationstate",
+    "securitygroupsenabled",
+    "localstorageenabled",
+    "type",
+    "tags",
+)
+# Parameter -> service keyword, for createZone and updateZone.
+_ZONE_ARGS = {
+    "name": "name",
+    "description": "description",
+    "dns1": "dns1",
+    "dns2": "dns2",
+    "internal_dns1": "internaldns1",
+    "internal_dns2": "internaldns2",
+    "guest_cidr": "guestcidraddress",
+    "allocation_state": "allocationstate",
+}
+
+
+def zone_response(zone: Zone, *, full: bool = True) -> dict[str, Any]:
+    """A zone; FULL (root admins) adds the internal DNS and guest CIDR, as CloudStack does."""
+    body: dict[str, Any] = {
+        "id": str(zone.pk),
+        "name": zone.name,
+        "description": zone.description,
+        "dns1": zone.dns1,
+        "dns2": zone.dns2,
+        "networktype": zone.network_type,
+        "allocationstate": zone.allocation_state,
+        "securitygroupsenabled": False,
+        "localstorageenabled": False,
+        "type": "Core",
+        "tags": [],
+    }
+    if full:
+        body.update(
+            internaldns1=zone.internal_dns1,
+            internaldns2=zone.internal_dns2,
+            guestcidraddress=zone.guest_cidr or None,
+        )
+    return body
+
+
+def _choice(call: Call, name: str, choices: type) -> str | None:
+    """A choice parameter matched case-insensitively (advanced -> Advanced); else as sent."""
+    value = call.get(name)
+    if value is None:
+        return None
+    return next((c for c in choices.values if c.lower() == value.strip().lower()), value)
+
+
+def _zones(call: Call):
+    region_id = call.region.pk if call.region is not None else None
+    return zones_visible_to(actor=call.actor, region_id=region_id)
+
+
+def _render(call: Call):
+    full = call.actor.is_root_admin
+    return lambda zone: zone_response(zone, full=full)
+
+
+@command(
+    "listZones",
+    description="Lists the zones of this region.",
+    params=[
+        Param("id", "uuid", description="The ID of the zone."),
+        Param("name", description="The name of the zone."),
+        Param("networktype", description="The network type of the zone: Basic or Advanced."),
+        Param("available", "boolean", description="Accepted for compatibility."),
+        Param("showcapacities", "boolean", description="Accepted for compatibility."),
+    ],
+    list_key="zone",
+    response=ZONE_FIELDS,
+)
+def list_zones(call: Call) -> ListResult:
+    zones = _zones(call)
+    if call.has("id"):
+        zones = zones.filter(pk=call.get("id"))
+    if call.has("name"):
+        zones = zones.filter(name__iexact=call.get("name"))
+    if call.has("networktype"):
+        zones = zones.filter(network_type__iexact=call.get("networktype"))
+    return call.page(zones, _render(call), keyword=("name", "description"))
+
+
+@command(
+    "createZone",
+    description="Creates a zone in this region.",
+    params=[
+        Param("name", required=True, description="The name of the zone."),
+        Param("dns1", required=True, description="The first DNS server of the zone."),
+        Param("internaldns1", required=True, description="The first internal DNS server."),
+        Param("networktype", required=True, description="Network type: Basic or Advanced."),
+        Param("dns2", description="The second DNS server of the zone."),
+        Param("internaldns2", description="The second internal DNS server."),
+        Param("guestcidraddress", description="The guest CIDR of an advanced zone."),
+        Param("allocationstate", description="Enabled or Disabled."),
+        Param("description", description="A description of the zone."),
+    ],
+    roles=ROOT_ONLY,
+    response=ZONE_FIELDS,
+)
+def create_zone(call: Call) -> dict[str, Any]:
+    kwargs = call.given(_ZONE_ARGS)
+    kwargs["network_type"] = _choice(call, "networktype", NetworkType)
+    if call.has("allocationstate"):
+        kwargs["allocation_state"] = _choice(call, "allocationstate", AllocationState)
+    zone = services.zone_create(**kwargs, by=call.actor)
+    return {"zone": zone_response(zone)}
+
+
+@command(
+    "updateZone",
+    description="Updates a zone of this region.",
+    params=[
+        Param("id", "uuid", required=True, description="The ID of the zone."),
+        Param("name", description="The new name of the zone."),
+        Param("dns1", description="The first DNS server."),
+        Param("dns2", description="The second DNS server."),
+        Param("internaldns1", description="The first internal DNS server."),
+        Param("internaldns2", description="The second internal DNS server."),
+        Param("guestcidraddress", description="The guest CIDR of an advanced zone."),
+        Param("allocationstate", description="Enabled or Disabled."),
+        Param("description", description="A description of the zone."),
+    ],
+    roles=ROOT_ONLY,
+    response=ZONE_FIELDS,
+)
+def update_zone(call: Call) -> dict[str, Any]:
+    zone = call.find(_zones(call))
+    kwargs = call.given(_ZONE_ARGS)
+    if call.has("allocationstate"):
+        kwargs["allocation_state"] = _choice(call, "allocationstate", AllocationState)
+    zone = services.zone_update(zone=zone, **kwargs, by=call.actor)
+    return {"zone": zone_response(zone)}
+
+
+@command(
+    "deleteZone",
+    description="Deletes a zone of this region.",
+    params=[Param("id", "uuid", required=True, description="The ID of the zone.")],
+    roles=ROOT_ONLY,
+    response=("success",),
+)
+def delete_zone(call: Call) -> dict[str, Any]:
+    services.zone_delete(zone=call.find(_zones(call)), by=call.actor)
+    return {"success": True}
