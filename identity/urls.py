@@ -40,6 +40,7 @@ urlpatterns = [
         views.AccountActionView,
     ),
     path("users/<uuid:pk>/password/", views.UserPasswordView.as_view(), name="user_password"),
+    path("users/<uuid:pk>/keys/", views.UserKeysView.as_view(), name="user_keys"),
     *crud(
         "users",
         "user",

@@ -9,7 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
@@ -200,6 +200,7 @@ class UserDetailView(ObjectDetailView):
         Column("Email", "email"),
         Column("Time zone", "timezone"),
         Column("Last sign-in", "last_login"),
+        Column("API key", "api_keys.first.api_key"),
         Column("ID", "pk"),
     ]
     state_actions = [
@@ -213,10 +214,39 @@ class UserDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if context["edit_url"]:
+            user = context["object"]
             context["extra_links"] = [
-                ("Change password", reverse("identity:user_password", args=[context["object"].pk]))
+                ("Change password", reverse("identity:user_password", args=[user.pk]))
+            ]
+            context["actions"] = [
+                *context["actions"],
+                (KEYS_ACTION, reverse("identity:user_keys", args=[user.pk])),
             ]
         return context
+
+
+KEYS_ACTION = StateAction("Generate API keys", "keys", "outline-primary")
+
+
+class UserKeysView(LoginRequiredMixin, View):
+    """POST: a new API key pair for the user; the secret is shown on this answer only.
+
+    Rendered in place rather than redirected, so the secret never sits in a message store,
+    a URL or a log line.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        user = get_object_or_404(selectors.users_visible_to(actor=request.user), pk=pk)
+        pair = services.user_keys_register(user=user, by=request.user)
+        response = render(
+            request,
+            "identity/user_keys.html",
+            {"title": f"API keys of {user}", "object": user, "pair": pair},
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class UserEditView(ObjectEditView):
