@@ -16,6 +16,9 @@ from django.db.models import Model, Q
 
 from identity.models import PATH_SEPARATOR, Account, Domain, Project, ProjectRole, User
 
+#: Configuration: admins may look, only a root admin changes (root admins pass every check).
+SETTING_MODELS = {"regions.Setting", "regions.ZoneSetting"}
+
 
 class Action(StrEnum):
     VIEW = "view"
@@ -72,6 +75,8 @@ def may(
     label = model._meta.label
     if label in {"regions.Region", "zones.Zone"}:
         return action == Action.VIEW
+    if label in SETTING_MODELS:
+        return action == Action.VIEW and user.is_domain_admin
     if action == Action.ADD:
         return _may_add(user, model, within)
     if user.is_domain_admin:
@@ -99,8 +104,15 @@ def _may_add(user: User, model: type[Model], within: Any) -> bool:
         if model is Domain:
             return in_subtree(where, home)
         return model in (Account, User, Project) and in_subtree(where, home)
-    # A plain user may create projects in their own domain, owned by their own account.
-    return model is Project and where.pk == home.pk
+    # A plain user may create projects in their own domain, owned by their own account,
+    # while the cloud allows it (CloudStack's allow.user.create.projects).
+    return model is Project and where.pk == home.pk and _users_may_create_projects()
+
+
+def _users_may_create_projects() -> bool:
+    from regions.configuration.selectors import setting_value
+
+    return bool(setting_value("allow.user.create.projects"))
 
 
 def _domain_admin_may(user: User, action: Action, target: Any) -> bool:
@@ -156,6 +168,8 @@ def visible(actor: Any, model: type[Model]) -> Q | None:
         return None
     if user.is_root_admin or model._meta.label in {"regions.Region", "zones.Zone"}:
         return Q()
+    if model._meta.label in SETTING_MODELS:
+        return Q() if user.is_domain_admin else None
     home = user.account.domain
     if user.is_domain_admin:
         field = {Domain: "", Account: "domain__", User: "account__domain__", Project: "domain__"}

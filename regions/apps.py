@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RegionsConfig(AppConfig):
@@ -7,8 +10,23 @@ class RegionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registry first (regions before identity: parents before children), then signals.
-        import regions.replication.registrations  # noqa: F401, I001
+        import regions.replication.registrations  # noqa: I001
         import identity.replication  # noqa: F401
+        import regions.configuration.replication  # noqa: F401
         from regions.replication import recorder
 
         recorder.connect()
+        post_migrate.connect(_settings_sync, sender=self, dispatch_uid="regions-settings-sync")
+
+
+def _settings_sync(
+    sender: AppConfig, apps: Any = None, using: str = "default", **kwargs: Any
+) -> None:
+    """After every migrate: a row for every setting definition, values left alone."""
+    from regions.configuration.services import definitions_sync
+
+    try:
+        model = apps.get_model("regions", "Setting")
+    except (AttributeError, LookupError):
+        return  # migrated to a point before settings existed
+    definitions_sync(model=model, using=using)

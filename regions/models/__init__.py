@@ -1,5 +1,6 @@
 """Models of the regions app: the registry, and the replication engine's bookkeeping."""
 
+from regions.models.configuration import Setting, ZoneSetting
 from regions.models.federation import Federation, JoinToken, PeerLink, PeerNonce
 from regions.models.region import Region
 from regions.models.replication import Change, ObjectVersion, ParkedChange
@@ -13,4 +14,6 @@ __all__ = [
     "PeerLink",
     "PeerNonce",
     "Region",
+    "Setting",
+    "ZoneSetting",
 ]

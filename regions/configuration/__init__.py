@@ -1,0 +1,1 @@
+"""Global configuration (CloudStack's "Global Settings"): definitions, values, pages, API."""
