@@ -43,15 +43,31 @@ def _check_owner(*, domain: Domain, owner: Account | None, by: User | None) -> A
     return owner
 
 
+def _check_project_limit(owner: Account) -> None:
+    """CloudStack's max.account.projects; root admin accounts have no limit."""
+    from regions.configuration.selectors import setting_value
+
+    limit = setting_value("max.account.projects")
+    if limit < 0 or owner.is_root_admin:
+        return
+    if Project.objects.filter(owner=owner).count() >= limit:
+        raise invalid(
+            "owner", f"Account {owner.name} already owns {limit} project(s), the limit.", "limit"
+        )
+
+
 @transaction.atomic
 def project_create(
     *, domain: Domain, name: str, owner: Account, display_text: str = "", by: User | None
 ) -> Project:
     require(by, Action.ADD, Project, within=domain)
+    name = _check_name(domain=domain, name=name)
+    owner = _check_owner(domain=domain, owner=owner, by=by)
+    _check_project_limit(owner)
     project = Project.objects.create(
         domain=domain,
-        name=_check_name(domain=domain, name=name),
-        owner=_check_owner(domain=domain, owner=owner, by=by),
+        name=name,
+        owner=owner,
         display_text=check_length("display_text", display_text, max_length=255, required=False),
     )
     ProjectMembership.objects.create(project=project, account=owner, role=ProjectRole.ADMIN)
@@ -76,6 +92,7 @@ def project_update(
         )
     if owner is not None and owner.pk != project.owner_id:
         project.owner = _check_owner(domain=project.domain, owner=owner, by=None)
+        _check_project_limit(project.owner)
         ProjectMembership.objects.update_or_create(
             project=project, account=owner, defaults={"role": ProjectRole.ADMIN}
         )

@@ -96,7 +96,7 @@ def test_passwords_pass_djangos_validators(team, password, code):
     assert db_state() == before
 
 
-def test_password_check_for_forms_that_ask_early():
+def test_password_check_for_forms_that_ask_early(db):
     password_check(PASSWORD, username="frank")
     with pytest.raises(ValidationError) as excinfo:
         password_check("12345678901", username="frank")
