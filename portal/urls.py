@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("regions.urls")),
     path("zones/", include("zones.urls")),
     path("identity/", include("identity.urls")),
+    path("settings/", include("regions.configuration.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/", include("portal.api.urls")),
     path("client/api", client_api, name="cloudstack-api"),

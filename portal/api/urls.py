@@ -8,10 +8,12 @@ from rest_framework.routers import DefaultRouter
 from identity.api.views import AccountViewSet, DomainViewSet, ProjectViewSet, UserViewSet
 from regions.api import federation
 from regions.api.views import RegionViewSet
+from regions.configuration.api import SettingViewSet
 from zones.api.views import ZoneViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
+router.register("settings", SettingViewSet, basename="setting")
 router.register("zones", ZoneViewSet, basename="zone")
 router.register("domains", DomainViewSet, basename="domain")
 router.register("accounts", AccountViewSet, basename="account")
