@@ -11,6 +11,7 @@ from identity import selectors
 from identity.models import TIMEZONE_CHOICES, Account, AccountType, ProjectRole
 from identity.permissions import is_root_admin
 from portal.forms import ActorForm
+from regions.configuration.selectors import setting_value
 
 
 class DomainForm(ActorForm):
@@ -33,6 +34,10 @@ class DomainDeleteForm(forms.Form):
     )
 
 
+#: account.default.type -> the type a new account form offers first
+DEFAULT_TYPES = {"user": AccountType.USER, "domain-admin": AccountType.DOMAIN_ADMIN}
+
+
 class AccountForm(ActorForm):
     create_only = ("domain", "type")
     domain = forms.ModelChoiceField(queryset=None)
@@ -44,10 +49,17 @@ class AccountForm(ActorForm):
         super().__init__(*args, **kwargs)
         if "domain" in self.fields:
             self.fields["domain"].queryset = selectors.domains_visible_to(actor=self.actor)
-        if "type" in self.fields and not is_root_admin(self.actor):
-            self.fields["type"].choices = [
-                c for c in AccountType.choices if c[0] != AccountType.ROOT_ADMIN
-            ]
+            self.fields["domain"].initial = (
+                self.fields["domain"]
+                .queryset.filter(path=setting_value("account.default.domain"))
+                .first()
+            )
+        if "type" in self.fields:
+            if not is_root_admin(self.actor):
+                self.fields["type"].choices = [
+                    c for c in AccountType.choices if c[0] != AccountType.ROOT_ADMIN
+                ]
+            self.fields["type"].initial = DEFAULT_TYPES[setting_value("account.default.type")]
 
 
 class PasswordPairForm(ActorForm):

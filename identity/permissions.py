@@ -115,6 +115,18 @@ def _users_may_create_projects() -> bool:
     return bool(setting_value("allow.user.create.projects"))
 
 
+def may_use_api_keys(actor: Any) -> bool:
+    """Root admins always; everyone else while the cloud allows it (api.key.access)."""
+    user = _acting_user(actor)
+    if user is None:
+        return False
+    if user.is_root_admin:
+        return True
+    from regions.configuration.selectors import setting_value
+
+    return bool(setting_value("api.key.access"))
+
+
 def _domain_admin_may(user: User, action: Action, target: Any) -> bool:
     home = user.account.domain
     domain = _domain_of(target)

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "regions.middleware.SetupRequiredMiddleware",
+    "identity.middleware.SessionTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -9,7 +9,8 @@ from django.db import transaction
 
 from identity.crypto import secret_decrypt, secret_encrypt
 from identity.models import ApiKey, User
-from identity.permissions import Action, require
+from identity.permissions import Action, may_use_api_keys, require
+from portal.validation import invalid
 
 # CloudStack makes both halves from a 64-byte HmacSHA1 key, URL-safe base64: 86 characters.
 _KEY_BYTES = 64
@@ -28,6 +29,12 @@ class KeyPair:
 def user_keys_register(*, user: User, by: User | None) -> KeyPair:
     """Give USER a new key pair, revoking the old one (clients using it stop working)."""
     require(by, Action.CHANGE, user)
+    if not may_use_api_keys(user):
+        raise invalid(
+            "user",
+            "API keys are turned off for users in this cloud (api.key.access).",
+            "api_keys_off",
+        )
     for old in user.api_keys.all():
         old.delete()  # one by one: each delete is a change to replicate
     api_key, secret_key = secrets.token_urlsafe(_KEY_BYTES), secrets.token_urlsafe(_KEY_BYTES)

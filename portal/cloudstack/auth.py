@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 
 from identity.crypto import InvalidToken, secret_decrypt
 from identity.models import User
+from identity.permissions import may_use_api_keys
 from identity.selectors import api_key_lookup
 from portal.cloudstack import errors
 from portal.cloudstack.render import render
@@ -64,7 +65,7 @@ def _signed_user(params: Mapping[str, str]) -> User:
     if record is None:
         raise errors.unauthorized()
     user = record.user
-    if not user.is_active:  # disabled or locked user, or their account
+    if not user.is_active or not may_use_api_keys(user):  # disabled, locked, or keys off
         raise errors.unauthorized()
     try:
         secret = secret_decrypt(record.secret_key_encrypted)

@@ -13,13 +13,13 @@ import hashlib
 
 from cryptography.fernet import Fernet
 
-from regions.peer.signing import federation_secret
-
 _CONTEXT = b"region-portal/replication/sealed-secret/v1\x00"
 
 
 def _fernet() -> Fernet:
-    digest = hashlib.sha256(_CONTEXT + federation_secret().encode()).digest()
+    from regions.services import federation_ensure  # a lone region makes its secret now
+
+    digest = hashlib.sha256(_CONTEXT + federation_ensure().secret.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
