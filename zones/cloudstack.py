@@ -76,7 +76,8 @@ def _choice(call: Call, name: str, choices: type) -> str | None:
 
 def _zones(call: Call):
     region_id = call.region.pk if call.region is not None else None
-    return zones_visible_to(actor=call.actor, region_id=region_id)
+    # The answers never show the region row, so do not fetch it with every zone.
+    return zones_visible_to(actor=call.actor, region_id=region_id).select_related(None)
 
 
 def _render(call: Call):
