@@ -68,6 +68,29 @@ class PasswordPairForm(ActorForm):
         widget=forms.PasswordInput, strip=False, label="Password (again)"
     )
 
+    #: ask for the current password when people change their own (not on the profile form)
+    ask_current = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        own = self.instance is not None and getattr(self.actor, "pk", None) == self.instance.pk
+        if self.ask_current and own:
+            # Changing your own password: prove it is you, not just your open session.
+            self.fields = {
+                "current_password": forms.CharField(
+                    widget=forms.PasswordInput(attrs={"class": "form-control"}),
+                    strip=False,
+                    label="Current password",
+                ),
+                **self.fields,
+            }
+
+    def clean_current_password(self) -> str:
+        current = self.cleaned_data["current_password"]
+        if not self.actor.check_password(current):
+            raise forms.ValidationError("That is not your current password.")
+        return current
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password_again"):
@@ -76,6 +99,7 @@ class PasswordPairForm(ActorForm):
 
 
 class UserForm(PasswordPairForm):
+    ask_current = False
     create_only = ("account", "password", "password_again")
     field_order = ["account", "username", "password", "password_again"]
     account = forms.ModelChoiceField(queryset=None)

@@ -79,12 +79,14 @@ def domain_delete(*, domain: Domain, cleanup: bool = False, by: User | None) -> 
     subtree = Domain.objects.filter(path__startswith=domain.path + PATH_SEPARATOR)
     if not cleanup:
         held = {
-            "subdomains": domain.children.count(),
-            "accounts": domain.accounts.count(),
-            "projects": domain.projects.count(),
+            "subdomain": domain.children.count(),
+            "account": domain.accounts.count(),
+            "project": domain.projects.count(),
         }
         if any(held.values()):
-            listing = ", ".join(f"{n} {what}" for what, n in held.items() if n)
+            listing = ", ".join(
+                f"{n} {what}{'s' if n > 1 else ''}" for what, n in held.items() if n
+            )
             raise invalid(
                 "cleanup",
                 f"Domain {domain.path} still holds {listing}. Delete them first, or choose "

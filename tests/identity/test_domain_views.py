@@ -223,7 +223,7 @@ def test_a_domain_that_holds_accounts_is_kept_without_cleanup(root_client, bob):
     response = root_client.post(f"/identity/domains/{sales.pk}/delete/")
     assert response.status_code == 200
     assert form_errors(response, "cleanup")
-    assertContains(response, "Domain ROOT/sales still holds 1 accounts.")
+    assertContains(response, "Domain ROOT/sales still holds 1 account.")
     assert db_state() == before
 
 

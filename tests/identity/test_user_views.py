@@ -242,7 +242,13 @@ def test_a_user_changes_their_own_password_and_stays_signed_in(alice_client, ali
     assertNotContains(page, 'value="md5$')  # the stored hash is never rendered
 
     response = alice_client.post(
-        url, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}, follow=True
+        url,
+        {
+            "current_password": factories.PASSWORD,
+            "password": NEW_PASSWORD,
+            "password_again": NEW_PASSWORD,
+        },
+        follow=True,
     )
     assert response.redirect_chain == [(alice.get_absolute_url(), 302)]
     assert shown_messages(response) == ["Updated user alice."]
@@ -276,12 +282,33 @@ def test_bad_new_passwords_are_shown_and_change_nothing(
 ):
     before = db_state()
     response = alice_client.post(
-        f"/identity/users/{alice.pk}/password/", {"password": password, "password_again": again}
+        f"/identity/users/{alice.pk}/password/",
+        {"current_password": factories.PASSWORD, "password": password, "password_again": again},
     )
     assert response.status_code == 200
     assert any(message in error for error in form_errors(response, field))
     assertContains(response, message)
     assert db_state() == before
+
+
+def test_changing_your_own_password_needs_the_current_one(alice_client, alice):
+    before = db_state()
+    url = f"/identity/users/{alice.pk}/password/"
+    assertContains(alice_client.get(url), 'name="current_password"')
+    response = alice_client.post(
+        url,
+        {
+            "current_password": "not-my-password",
+            "password": NEW_PASSWORD,
+            "password_again": NEW_PASSWORD,
+        },
+    )
+    assert form_errors(response, "current_password") == ["That is not your current password."]
+    assert db_state() == before
+
+
+def test_an_admin_resetting_someone_elses_password_is_not_asked_for_theirs(root_client, alice):
+    assertNotContains(root_client.get(f"/identity/users/{alice.pk}/password/"), "current_password")
 
 
 def test_nobody_changes_an_invisible_users_password(alice_client, dadmin_client, bob, root):
