@@ -1,13 +1,17 @@
-"""CloudStack API commands for the region registry: thin handlers over regions.services."""
+"""CloudStack API commands for the region registry and the global configuration: thin
+handlers over regions.services and regions.configuration."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from portal.cloudstack.calls import Call, ListResult
-from portal.cloudstack.registry import ROOT_ONLY, Param, command
+from portal.cloudstack.registry import ADMINS, ROOT_ONLY, Param, command
 from regions import services
+from regions.configuration import selectors as configuration
+from regions.configuration import services as configuration_services
 from regions.models import Region
+from regions.models.configuration import Setting, SettingScope, SettingType
 from regions.selectors import regions_visible_to
 
 REGION_FIELDS = ("id", "name", "endpoint", "gslbserviceenabled", "portableipserviceenabled")
@@ -92,3 +96,102 @@ def update_region(call: Call) -> dict[str, Any]:
 def remove_region(call: Call) -> dict[str, Any]:
     services.region_delete(region=_region(call), by=call.actor)
     return {"success": True}
+
+
+# --- global configuration ------------------------------------------------------------------
+
+CONFIGURATION_FIELDS = (
+    "name",
+    "category",
+    "value",
+    "defaultvalue",
+    "description",
+    "type",
+    "options",
+    "scope",
+    "isdynamic",
+    "source",
+)
+_TYPE_NAMES = {
+    SettingType.STRING: "String",
+    SettingType.INTEGER: "Integer",
+    SettingType.FLOAT: "Float",
+    SettingType.BOOLEAN: "Boolean",
+    SettingType.CHOICE: "String",
+}
+
+
+def configuration_response(setting: Setting, *, value: str, source: str) -> dict[str, Any]:
+    """A setting as CloudStack's ConfigurationResponse; VALUE is the effective one."""
+    return {
+        "name": setting.name,
+        "category": setting.category,
+        "value": value,
+        "defaultvalue": setting.default,
+        "description": setting.description,
+        "type": _TYPE_NAMES.get(setting.type, "String"),
+        "options": ",".join(setting.choices) or None,
+        "scope": setting.scope,
+        "isdynamic": True,
+        "source": source,
+    }
+
+
+def _listed_configuration(setting: Setting) -> dict[str, Any]:
+    return configuration_response(setting, value=setting.effective, source=setting.source)
+
+
+def _zone_param(call: Call) -> Any:
+    from zones.selectors import zones_visible_to
+
+    return call.find(zones_visible_to(actor=call.actor), "zoneid", required=False)
+
+
+@command(
+    "listConfigurations",
+    description="Lists the global configuration: every setting with its effective value.",
+    params=[
+        Param("name", description="List the setting with this name."),
+        Param("category", description="List the settings of this category."),
+        Param("scope", description="global, region or zone."),
+        Param("zoneid", "uuid", description="The values in this zone (zone-scoped settings)."),
+    ],
+    roles=ADMINS,
+    list_key="configuration",
+    response=CONFIGURATION_FIELDS,
+)
+def list_configurations(call: Call) -> ListResult:
+    zone = _zone_param(call)
+    settings = configuration.settings_list(
+        actor=call.actor,
+        name=call.get("name", ""),
+        category=call.get("category", ""),
+        scope=SettingScope.ZONE if zone is not None else call.get("scope", ""),
+        zone=zone,
+    )
+    return call.page(settings, _listed_configuration, keyword=("name", "description"))
+
+
+@command(
+    "updateConfiguration",
+    description="Sets a setting; without value, back to its default (or, with zoneid, to "
+    "this region's value in that zone).",
+    params=[
+        Param("name", required=True, description="The name of the setting."),
+        Param("value", description="The new value; left out, the setting is reset."),
+        Param("zoneid", "uuid", description="Set the value for this zone only."),
+    ],
+    roles=ROOT_ONLY,
+    response=CONFIGURATION_FIELDS,
+    field_names={"zone": "zoneid"},
+)
+def update_configuration(call: Call) -> dict[str, Any]:
+    zone, name = _zone_param(call), call.get("name")
+    if call.has("value"):
+        setting = configuration_services.setting_update(
+            name=name, value=call.get("value"), zone=zone, by=call.actor
+        )
+    else:
+        setting = configuration_services.setting_reset(name=name, zone=zone, by=call.actor)
+    value, source = configuration.setting_text(setting.name, zone=zone)
+    return {"configuration": configuration_response(setting, value=value, source=source)}

@@ -29,6 +29,7 @@ from identity.selectors import api_key_lookup
 from portal.cloudstack import errors
 from portal.cloudstack.render import render
 from portal.cloudstack.signature import expires_valid, signature_matches
+from regions.configuration.selectors import setting_value
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,9 @@ def login(request: HttpRequest, params: Mapping[str, str], *, as_json: bool) -> 
     session_login(request, user, backend=_BACKEND)
     key = secrets.token_urlsafe(20)
     request.session[SESSION_KEY] = key
-    response = render("loginresponse", _login_body(user, key), as_json=as_json)
+    timeout = int(setting_value("session.timeout")) * 60  # idle seconds, as the portal's
+    request.session.set_expiry(timeout)
+    response = render("loginresponse", _login_body(user, key, timeout), as_json=as_json)
     response.set_cookie(
         settings.CLOUDSTACK_SESSIONKEY_COOKIE_NAME,
         key,
@@ -166,13 +169,13 @@ def login(request: HttpRequest, params: Mapping[str, str], *, as_json: bool) -> 
     return response
 
 
-def _login_body(user: User, key: str) -> dict[str, Any]:
+def _login_body(user: User, key: str, timeout: int) -> dict[str, Any]:
     account = user.account
     return {
         "username": user.username,
         "userid": str(user.pk),
         "domainid": str(account.domain_id),
-        "timeout": settings.SESSION_COOKIE_AGE,
+        "timeout": timeout,
         "account": account.name,
         "firstname": user.first_name,
         "lastname": user.last_name,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from identity.selectors import users_visible_to
@@ -110,13 +109,15 @@ def list_apis(call: Call) -> dict[str, Any]:
     response=("capability",),
 )
 def list_capabilities(call: Call) -> dict[str, Any]:
+    from regions.configuration.selectors import setting_value
+
     return {
         "capability": {
             "cloudstackversion": CLOUDSTACK_VERSION,
             "securitygroupsenabled": False,
             "dynamicrolesenabled": False,
             "projectinviterequired": False,
-            "allowusercreateprojects": True,
+            "allowusercreateprojects": bool(setting_value("allow.user.create.projects")),
             "regionsecondaryenabled": False,
             "userpublictemplateenabled": False,
             "kvmsnapshotenabled": False,
@@ -124,6 +125,6 @@ def list_capabilities(call: Call) -> dict[str, Any]:
             "apilimitinterval": 0,
             "apilimitmax": 0,
             "defaultuipagesize": 20,
-            "sessiontimeout": settings.SESSION_COOKIE_AGE,
+            "sessiontimeout": int(setting_value("session.timeout")) * 60,
         }
     }

@@ -143,10 +143,11 @@ def test_list_apis_shows_what_the_caller_may_call(root_cs, alice_cs):
         "listUsers", "createUser", "updateUser", "deleteUser", "enableUser", "disableUser",
         "registerUserKeys", "getUserKeys",
         "listProjects", "createProject", "deleteProject",
+        "listConfigurations", "updateConfiguration",
         "listApis", "listCapabilities", "queryAsyncJobResult", "listAsyncJobs",
     }  # fmt: skip
     assert expected <= root_names
-    assert "addRegion" not in alice_names and "createAccount" not in alice_names
+    assert not {"addRegion", "createAccount", "listConfigurations"} & alice_names
     assert {"listZones", "updateUser", "registerUserKeys", "createProject"} <= alice_names
 
 
