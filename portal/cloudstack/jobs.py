@@ -69,6 +69,17 @@ def job_execute(job_id: str, work: Callable[[Any], dict[str, Any]]) -> None:
     if job is None or job.status != AsyncJobStatus.PENDING:
         return
     command = command_get(job.command)
+    if job.user is None:  # never run as the system (by=None) for a user who is gone
+        _finish(
+            job.pk,
+            AsyncJobStatus.FAILED,
+            errors.ApiError(
+                errors.ACCOUNT_ERROR,
+                "The user who started this job no longer exists.",
+                errors.CS_PERMISSION_DENIED,
+            ),
+        )
+        return
     try:
         with transaction.atomic():
             result = work(job.user)

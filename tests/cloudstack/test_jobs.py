@@ -109,3 +109,11 @@ def test_a_redelivered_task_does_not_run_twice(root, alice):
     assert (job.status, job.completed) == first
     alice.account.refresh_from_db()
     assert alice.account.state == "disabled"
+
+
+def test_a_job_whose_user_is_gone_does_not_run_as_the_system(alice):
+    job = AsyncJob.objects.create(user=None, command="deleteAccount")
+    tasks.account_delete(job_id=str(job.pk), account_id=str(alice.account_id))
+    job.refresh_from_db()
+    assert (job.status, job.result_code) == (AsyncJobStatus.FAILED, 531)
+    assert Account.objects.filter(pk=alice.account_id).exists()
