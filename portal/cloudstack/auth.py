@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth import login as session_login
 from django.contrib.auth import logout as session_logout
 from django.contrib.auth.hashers import make_password
@@ -139,14 +140,17 @@ def login(request: HttpRequest, params: Mapping[str, str], *, as_json: bool) -> 
     if user is None:
         make_password(password)  # the same work as a real check, so timing tells nothing
         raise _login_failure(username, shown_domain)
-    if not user.check_password(password):
-        raise _login_failure(username, shown_domain)
     domain = user.account.domain
-    if domain_param is not None and _domain_path(domain_param).lower() != domain.path.lower():
+    if (domain_param is not None and _domain_path(domain_param).lower() != domain.path.lower()) or (
+        domain_id is not None and domain_id.strip().lower() != str(domain.pk)
+    ):
+        make_password(password)
         raise _login_failure(username, shown_domain)
-    if domain_id is not None and domain_id.strip().lower() != str(domain.pk):
-        raise _login_failure(username, shown_domain)
-    if not user.is_active:
+    # Through Django's authenticate, so a failure is counted towards the lockout
+    # (incorrect.login.attempts.allowed) as on every other sign-in path.
+    if django_authenticate(request, username=user.username, password=password) is None:
+        if user.is_active or not user.check_password(password):
+            raise _login_failure(username, shown_domain)
         raise errors.ApiError(
             errors.ACCOUNT_ERROR,
             f"User {user.username} (or their account) in domain {domain.path} is "

@@ -8,6 +8,8 @@ import requests
 from django.conf import settings
 
 from identity import services
+from identity.models import UserState
+from regions.configuration.services import setting_update
 from tests.factories import PASSWORD
 
 
@@ -137,3 +139,16 @@ def test_a_portal_sign_in_alone_does_not_authenticate_api_calls(endpoint, root, 
         assert settings.SESSION_COOKIE_NAME in portal.cookies
         response = portal.get(endpoint, params={"command": "listZones", "response": "json"})
         assert response.status_code == 401
+
+
+def test_failed_logins_count_towards_the_lockout(browser, endpoint, alice):
+    setting_update(name="incorrect.login.attempts.allowed", value=2, by=None)
+    for _ in range(2):
+        assert (
+            login(browser, endpoint, username="alice", password="not-it-at-all").status_code == 531
+        )
+    alice.refresh_from_db()
+    assert alice.state == UserState.LOCKED
+    response = login(browser, endpoint, username="alice", password=PASSWORD)
+    assert response.status_code == 531
+    assert "disabled/locked" in response.json()["loginresponse"]["errortext"]
