@@ -1,0 +1,310 @@
+"""Applying changes from peers: newest wins, ties by origin, tombstones, parked children."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from identity.models import ROOT_DOMAIN_ID, Account, Domain, User
+from regions.models import Change, ObjectVersion, ParkedChange, Region
+from regions.replication import registry
+from regions.replication.apply import (
+    UNVERSIONED,
+    IncomingChange,
+    Outcome,
+    batch_apply,
+    change_apply,
+    parked_retry,
+)
+from tests import factories
+
+WALL = 1_700_000_000_000
+
+
+def domain_change(object_id, version, *, name="remote", parent=ROOT_DOMAIN_ID, path=None, **extra):
+    payload = registry.spec_for(Domain).to_payload(
+        Domain(parent_id=parent, name=name, path=path or f"ROOT/{name}", **extra)
+    )
+    return IncomingChange("identity.domain", str(object_id), "upsert", version, payload)
+
+
+def account_change(object_id, version, *, domain=ROOT_DOMAIN_ID, name="acct"):
+    payload = registry.spec_for(Account).to_payload(Account(domain_id=domain, name=name))
+    return IncomingChange("identity.account", str(object_id), "upsert", version, payload)
+
+
+def user_change(object_id, version, *, account, username="remote-user", **fields):
+    user = User(account_id=account, username=username, password=make_password("x"), **fields)
+    payload = registry.spec_for(User).to_payload(user)
+    return IncomingChange("identity.user", str(object_id), "upsert", version, payload)
+
+
+def delete_change(model, object_id, version):
+    return IncomingChange(model, str(object_id), "delete", version, {})
+
+
+def stored_version(model, object_id):
+    row = ObjectVersion.objects.filter(model=model, object_id=str(object_id)).first()
+    return None if row is None else (row.version, row.deleted)
+
+
+def test_a_new_object_is_created_with_its_version_and_nothing_is_recorded(region):
+    before = Change.objects.count()
+    pk = uuid.uuid4()
+    assert change_apply(domain_change(pk, (WALL, 0, 2), name="west-eng")) == Outcome.APPLIED
+    domain = Domain.objects.get(pk=pk)
+    assert (domain.name, domain.path, domain.parent_id) == (
+        "west-eng",
+        "ROOT/west-eng",
+        ROOT_DOMAIN_ID,
+    )
+    assert stored_version("identity.domain", pk) == ((WALL, 0, 2), False)
+    assert Change.objects.count() == before
+
+
+def test_the_newer_version_wins_in_either_order(region):
+    pk = uuid.uuid4()
+    old = domain_change(pk, (WALL, 0, 2), name="old")
+    new = domain_change(pk, (WALL + 1, 0, 2), name="new")
+    assert change_apply(old) == Outcome.APPLIED
+    assert change_apply(new) == Outcome.APPLIED
+    assert Domain.objects.get(pk=pk).name == "new"
+
+    pk2 = uuid.uuid4()
+    assert change_apply(domain_change(pk2, (WALL + 1, 0, 2), name="new2")) == Outcome.APPLIED
+    assert change_apply(domain_change(pk2, (WALL, 5, 2), name="old2")) == Outcome.IGNORED
+    assert Domain.objects.get(pk=pk2).name == "new2"
+    assert stored_version("identity.domain", pk2) == ((WALL + 1, 0, 2), False)
+
+
+def test_the_counter_orders_changes_within_one_millisecond(region):
+    pk = uuid.uuid4()
+    change_apply(domain_change(pk, (WALL, 3, 2), name="third"))
+    assert change_apply(domain_change(pk, (WALL, 2, 2), name="second")) == Outcome.IGNORED
+    assert change_apply(domain_change(pk, (WALL, 4, 2), name="fourth")) == Outcome.APPLIED
+    assert Domain.objects.get(pk=pk).name == "fourth"
+
+
+def test_a_duplicate_is_ignored_and_changes_nothing(region):
+    pk = uuid.uuid4()
+    change = domain_change(pk, (WALL, 0, 2), name="dup")
+    assert change_apply(change) == Outcome.APPLIED
+    Domain.objects.filter(pk=pk).update(network_domain="edited-here-without-signal")
+    assert change_apply(change) == Outcome.IGNORED
+    assert Domain.objects.get(pk=pk).network_domain == "edited-here-without-signal"
+
+
+@pytest.mark.parametrize("order", [(2, 3), (3, 2)])
+def test_a_tie_is_broken_by_the_origin_region_id(region, order):
+    pk = uuid.uuid4()
+    changes = {
+        origin: domain_change(pk, (WALL, 0, origin), name=f"from{origin}") for origin in (2, 3)
+    }
+    outcomes = [change_apply(changes[origin]) for origin in order]
+    assert Domain.objects.get(pk=pk).name == "from3"
+    assert stored_version("identity.domain", pk) == ((WALL, 0, 3), False)
+    expected = (
+        [Outcome.APPLIED, Outcome.APPLIED]
+        if order == (2, 3)
+        else [Outcome.APPLIED, Outcome.IGNORED]
+    )
+    assert outcomes == expected
+
+
+def test_a_remote_change_older_than_a_local_write_is_ignored(region):
+    domain = factories.domain(name="local")
+    local = ObjectVersion.objects.get(object_id=str(domain.pk)).version
+    older = domain_change(domain.pk, (local[0] - 1, 9, 2), name="stale")
+    assert change_apply(older) == Outcome.IGNORED
+    assert Domain.objects.get(pk=domain.pk).name == "local"
+    newer = domain_change(domain.pk, (local[0] + 1, 0, 2), name="fresh")
+    assert change_apply(newer) == Outcome.APPLIED
+    assert Domain.objects.get(pk=domain.pk).name == "fresh"
+
+
+def test_a_delete_leaves_a_tombstone_that_no_older_upsert_can_get_past(region):
+    pk = uuid.uuid4()
+    change_apply(domain_change(pk, (WALL, 0, 2), name="gone"))
+    assert change_apply(delete_change("identity.domain", pk, (WALL + 10, 0, 2))) == Outcome.APPLIED
+    assert not Domain.objects.filter(pk=pk).exists()
+    assert stored_version("identity.domain", pk) == ((WALL + 10, 0, 2), True)
+
+    # A late update (made before the delete) and a replay of the create: both ignored.
+    assert change_apply(domain_change(pk, (WALL + 5, 0, 3), name="late")) == Outcome.IGNORED
+    assert change_apply(domain_change(pk, (WALL, 0, 2), name="gone")) == Outcome.IGNORED
+    assert change_apply(delete_change("identity.domain", pk, (WALL + 10, 0, 2))) == Outcome.IGNORED
+    assert not Domain.objects.filter(pk=pk).exists()
+    assert stored_version("identity.domain", pk) == ((WALL + 10, 0, 2), True)
+
+
+def test_a_delete_arriving_before_the_create_still_wins(region):
+    pk = uuid.uuid4()
+    assert change_apply(delete_change("identity.domain", pk, (WALL + 10, 0, 2))) == Outcome.APPLIED
+    assert stored_version("identity.domain", pk) == ((WALL + 10, 0, 2), True)
+    assert change_apply(domain_change(pk, (WALL, 0, 2))) == Outcome.IGNORED
+    assert not Domain.objects.filter(pk=pk).exists()
+
+
+def test_a_child_whose_parent_is_missing_is_parked_then_applied_when_it_arrives(region):
+    account_id, user_id = uuid.uuid4(), uuid.uuid4()
+    child = user_change(user_id, (WALL + 1, 0, 2), account=account_id, username="orphan")
+    assert change_apply(child) == Outcome.PARKED
+    parked = ParkedChange.objects.get()
+    assert (parked.model, parked.object_id, parked.version, parked.op) == (
+        "identity.user",
+        str(user_id),
+        (WALL + 1, 0, 2),
+        "upsert",
+    )
+    assert f"identity.account {account_id}" in parked.reason
+    assert parked.payload == child.payload and parked.attempts == 0
+    assert not User.objects.filter(pk=user_id).exists()
+    assert stored_version("identity.user", user_id) is None
+
+    # Retrying without the parent keeps it parked (never dropped), counting the attempts.
+    assert parked_retry() == 0
+    assert parked_retry() == 0
+    parked.refresh_from_db()
+    assert parked.attempts == 2
+
+    assert change_apply(account_change(account_id, (WALL, 0, 2))) == Outcome.APPLIED
+    assert parked_retry() == 1
+    assert not ParkedChange.objects.exists()
+    user = User.objects.get(pk=user_id)
+    assert user.username == "orphan" and user.account_id == account_id
+    assert stored_version("identity.user", user_id) == ((WALL + 1, 0, 2), False)
+
+
+def test_a_chain_of_missing_parents_is_unparked_in_one_retry(region):
+    parent, child, grandchild = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    assert (
+        change_apply(
+            domain_change(grandchild, (WALL + 2, 0, 2), name="c", parent=child, path="ROOT/a/b/c")
+        )
+        == Outcome.PARKED
+    )
+    assert (
+        change_apply(
+            domain_change(child, (WALL + 1, 0, 2), name="b", parent=parent, path="ROOT/a/b")
+        )
+        == Outcome.PARKED
+    )
+    assert change_apply(domain_change(parent, (WALL, 0, 2), name="a")) == Outcome.APPLIED
+    assert parked_retry() == 2
+    assert Domain.objects.get(pk=grandchild).path == "ROOT/a/b/c"
+    assert not ParkedChange.objects.exists()
+
+
+def test_a_batch_with_children_before_parents_applies_everything(region):
+    account_id, user_id = uuid.uuid4(), uuid.uuid4()
+    counts = batch_apply(
+        [
+            {
+                "model": c.model,
+                "object_id": c.object_id,
+                "op": c.op,
+                "version": list(c.version),
+                "payload": c.payload,
+            }
+            for c in [
+                user_change(user_id, (WALL + 1, 0, 2), account=account_id),
+                account_change(account_id, (WALL, 0, 2)),
+            ]
+        ]
+    )
+    assert counts["parked"] == 1 and counts["unparked"] == 1
+    assert User.objects.filter(pk=user_id, account_id=account_id).exists()
+    assert not ParkedChange.objects.exists()
+
+
+def test_a_parked_change_overtaken_by_a_newer_one_is_cleared_not_applied(region):
+    account_id, user_id = uuid.uuid4(), uuid.uuid4()
+    other = factories.account()
+    change_apply(user_change(user_id, (WALL, 0, 2), account=account_id, username="first"))
+    newer = user_change(user_id, (WALL + 5, 0, 2), account=other.pk, username="second")
+    assert change_apply(newer) == Outcome.APPLIED
+    change_apply(account_change(account_id, (WALL, 0, 2)))
+    assert parked_retry() == 0
+    assert not ParkedChange.objects.exists()
+    assert User.objects.get(pk=user_id).username == "second"
+    assert stored_version("identity.user", user_id) == ((WALL + 5, 0, 2), False)
+
+
+def test_deleting_a_parent_still_referenced_here_is_parked_until_its_children_go(region):
+    account_id, user_id = uuid.uuid4(), uuid.uuid4()
+    change_apply(account_change(account_id, (WALL, 0, 2)))
+    change_apply(user_change(user_id, (WALL + 1, 0, 2), account=account_id))
+    parent_delete = delete_change("identity.account", account_id, (WALL + 3, 0, 2))
+    assert change_apply(parent_delete) == Outcome.PARKED
+    assert Account.objects.filter(pk=account_id).exists()
+    assert "still referenced" in ParkedChange.objects.get().reason
+
+    assert (
+        change_apply(delete_change("identity.user", user_id, (WALL + 2, 0, 2))) == Outcome.APPLIED
+    )
+    assert parked_retry() == 1
+    assert not Account.objects.filter(pk=account_id).exists()
+    assert stored_version("identity.account", account_id) == ((WALL + 3, 0, 2), True)
+
+
+def test_a_username_taken_here_by_another_user_parks_the_change(region):
+    local = factories.user(username="carol")
+    clash_id = uuid.uuid4()
+    change = user_change(clash_id, (WALL, 0, 2), account=local.account_id, username="Carol")
+    assert change_apply(change) == Outcome.PARKED
+    assert "conflicts" in ParkedChange.objects.get().reason
+    assert not User.objects.filter(pk=clash_id).exists()
+    assert User.objects.get(pk=local.pk).username == "carol"
+    assert stored_version("identity.user", clash_id) is None
+
+
+def test_a_baseline_row_applies_without_a_version(region):
+    root = Domain.objects.get(pk=ROOT_DOMAIN_ID)
+    change = domain_change(
+        ROOT_DOMAIN_ID,
+        UNVERSIONED,
+        name="ROOT",
+        parent=None,
+        path="ROOT",
+        network_domain="cloud.example.com",
+    )
+    assert change_apply(change) == Outcome.APPLIED
+    root.refresh_from_db()
+    assert root.network_domain == "cloud.example.com"
+    assert stored_version("identity.domain", ROOT_DOMAIN_ID) is None
+
+
+def test_a_peers_change_to_this_regions_row_keeps_it_local(region):
+    payload = registry.spec_for(Region).to_payload(region) | {"description": "edited in west"}
+    change = IncomingChange(
+        "regions.region", str(region.uuid), "upsert", (WALL * 10, 0, 2), payload
+    )
+    assert change_apply(change) == Outcome.APPLIED
+    region.refresh_from_db()
+    assert region.description == "edited in west" and region.is_local
+
+
+def test_a_new_region_arrives_keyed_by_its_uuid(region):
+    west_uuid = uuid.uuid4()
+    payload = registry.spec_for(Region).to_payload(
+        Region(id=2, name="west", endpoint="http://127.0.0.1:8002")
+    )
+    change = IncomingChange("regions.region", str(west_uuid), "upsert", (WALL, 0, 2), payload)
+    assert change_apply(change) == Outcome.APPLIED
+    west = Region.objects.get(uuid=west_uuid)
+    assert (west.pk, west.name, west.is_local) == (2, "west", False)
+
+
+def test_changes_from_the_wire_are_checked(region):
+    with pytest.raises(ValueError):
+        IncomingChange.from_wire(
+            {"model": "identity.domain", "object_id": "x", "op": "merge", "version": [1, 0, 2]}
+        )
+    with pytest.raises(ValueError):
+        change_apply(IncomingChange("zones.zone", "x", "upsert", (WALL, 0, 2), {}))
+    parsed = IncomingChange.from_wire(
+        {"model": "identity.domain", "object_id": 5, "op": "delete", "version": ["7", 1, 2]}
+    )
+    assert parsed == IncomingChange("identity.domain", "5", "delete", (7, 1, 2), {})
