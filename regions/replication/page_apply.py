@@ -3,9 +3,12 @@
 Only the newest change per object matters, so a page collapses to one change per object,
 compared with the stored versions in one query per model (rows locked, so a local write
 cannot slip in between). Upserts go in registry order (parents before children), new rows
-by bulk_create and known rows by bulk_update; a change whose parent is missing is parked;
-deletes, and any group the database refuses (a unique clash), fall back to change_apply
-one by one, which parks what it cannot apply. Nothing is ever dropped.
+by bulk_create and known rows by bulk_update; deletes go through change_apply. An object
+whose newest change cannot be written in bulk (its parent is missing, or the database
+refuses the group: a unique clash) falls back to change_apply for every change of it in the
+page, in page order, exactly as applying one by one would: the steps before the newest
+version matter then (a rename through a temporary name, an older version whose parent is
+here). change_apply parks what it cannot apply. Nothing is ever dropped.
 """
 
 from __future__ import annotations
@@ -52,9 +55,7 @@ def page_apply(raw: list[dict[str, Any]]) -> dict[str, int]:
         for change in fresh:
             (upserts[change.model] if change.op == ChangeOp.UPSERT else deletes).append(change)
         for label in sorted(upserts, key=lambda m: order.get(m, len(order))):
-            done, parked = _upsert_group(registry.spec_for(label), upserts[label], counts)
-            applied += done
-            counts[Outcome.PARKED] += parked
+            applied += _upsert_group(registry.spec_for(label), upserts[label], changes, counts)
         _versions_save(applied, stored)
         counts[Outcome.APPLIED] += len(applied)
         for change in sorted(deletes, key=lambda c: -order.get(c.model, 0)):
@@ -77,30 +78,38 @@ def _stored_versions(newest: dict[Key, IncomingChange]) -> dict[Key, tuple[int, 
 
 
 def _upsert_group(
-    spec: registry.ReplicatedModel, group: list[IncomingChange], counts: dict[str, int]
-) -> tuple[list[IncomingChange], int]:
+    spec: registry.ReplicatedModel,
+    group: list[IncomingChange],
+    page: list[IncomingChange],
+    counts: dict[str, int],
+) -> list[IncomingChange]:
+    """Write GROUP (newest upserts of one model) in bulk; returns what was written so."""
     ready, waiting = _split_on_parents(spec, group)
-    for change in waiting:
-        change_apply(change)  # parks it, with the reason
+    _one_by_one(waiting, page, counts)  # parks them, with the reason
     if not ready:
-        return [], len(waiting)
+        return []
     try:
         with transaction.atomic():
             _bulk_write(spec, ready)
-        return ready, len(waiting)
+        return ready
     except DatabaseError:
         # A clash with a row here (a unique name taken by another id): one by one, so only
         # the clashing change is parked and the rest apply.
-        applied = []
-        for change in ready:
-            outcome = change_apply(change)
-            if outcome == Outcome.APPLIED:
-                counts[Outcome.APPLIED] += 1
-            elif outcome == Outcome.PARKED:
-                counts[Outcome.PARKED] += 1
-            else:
-                counts[Outcome.IGNORED] += 1
-        return applied, len(waiting)
+        _one_by_one(ready, page, counts)
+        return []
+
+
+def _one_by_one(
+    newest: list[IncomingChange], page: list[IncomingChange], counts: dict[str, int]
+) -> None:
+    """change_apply every change of NEWEST's objects in PAGE, in page order."""
+    if not newest:
+        return
+    keys = {(c.model, c.object_id) for c in newest}
+    steps = [c for c in page if (c.model, c.object_id) in keys]
+    counts[Outcome.IGNORED] -= len(steps) - len(newest)  # counted as ignored before
+    for change in steps:
+        counts[change_apply(change).value] += 1
 
 
 def _split_on_parents(
