@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from regions.models import ObjectVersion, ParkedChange
@@ -163,6 +163,7 @@ def _bulk_write(spec: registry.ReplicatedModel, ready: list[IncomingChange]) -> 
     }
     now = timezone.now()
     stamps = {f.name for f in model._meta.concrete_fields} & {"created", "updated"}
+    pk_name = model._meta.pk.attname
     new, changed, fields = [], [], set()
     for change in ready:
         values = spec.values_from_payload(change.payload)
@@ -174,6 +175,9 @@ def _bulk_write(spec: registry.ReplicatedModel, ready: list[IncomingChange]) -> 
                 setattr(obj, stamp, now)
             new.append(obj)
         else:
+            if pk_name in values and values[pk_name] != obj.pk:
+                # change_apply would insert a second row and clash on the key: the same.
+                raise IntegrityError(f"{spec.label} {change.object_id} has another id here")
             for name, value in values.items():
                 setattr(obj, name, value)
             if "updated" in stamps:
@@ -186,7 +190,9 @@ def _bulk_write(spec: registry.ReplicatedModel, ready: list[IncomingChange]) -> 
         else:
             model._default_manager.bulk_create(new, batch_size=500)
     if changed:
-        update_fields = sorted(fields | ({"updated"} & stamps))
+        # The primary key is not the cloud-wide key of every model (regions: id vs uuid);
+        # it selects the row and cannot be updated.
+        update_fields = sorted((fields - {pk_name}) | ({"updated"} & stamps))
         model._default_manager.bulk_update(changed, update_fields, batch_size=500)
 
 

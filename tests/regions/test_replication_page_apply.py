@@ -20,12 +20,12 @@ from identity.models import (
     ProjectMembership,
     User,
 )
-from regions.models import Change, ObjectVersion, ParkedChange
+from regions.models import Change, ObjectVersion, ParkedChange, Region
 from regions.peer.sealing import unseal
 from regions.replication import registry
 from regions.replication.apply import IncomingChange, Outcome, change_apply, parked_retry
 from regions.replication.page_apply import page_apply
-from regions.services import federation_ensure
+from regions.services import federation_ensure, region_create
 from tests import factories
 
 WALL = 4_000_000_000_000  # ahead of any local write of this run
@@ -361,3 +361,31 @@ def test_an_empty_or_fully_known_page_changes_nothing(here):
 
 def test_outcomes_are_the_documented_ones():
     assert {o.value for o in Outcome} == {"applied", "ignored", "parked"}
+
+
+def test_an_update_of_a_known_region_applies_in_bulk_and_keeps_its_id(region):
+    west = region_create(id=2, name="west", endpoint="http://127.0.0.1:8002", by=None)
+    renamed = Region(id=2, name="west-1", endpoint="http://127.0.0.1:8002", description="new")
+    own = Region(id=1, name="east", endpoint="http://127.0.0.1:8000", description="edited")
+    changes = [
+        wire(Region, str(west.uuid), 1, renamed),
+        wire(Region, str(region.uuid), 2, own),
+    ]
+    expected = outcome_of(one_by_one, changes)
+    assert outcome_of(page_apply, changes) == expected
+    assert page_apply(changes)["applied"] == 2
+    west.refresh_from_db()
+    region.refresh_from_db()
+    assert (west.pk, west.name, west.description) == (2, "west-1", "new")
+    assert (region.description, region.is_local) == ("edited", True)
+
+
+def test_a_known_region_arriving_with_another_id_is_parked_as_one_by_one_would(region):
+    west = region_create(id=2, name="west", endpoint="http://127.0.0.1:8002", by=None)
+    moved = Region(id=7, name="west", endpoint="http://127.0.0.1:8002")
+    changes = [wire(Region, str(west.uuid), 1, moved)]
+    expected = outcome_of(one_by_one, changes)
+    assert [p[:2] for p in expected["parked"]] == [("regions.region", str(west.uuid))]
+    assert outcome_of(page_apply, changes) == expected
+    page_apply(changes)
+    assert list(Region.objects.values_list("pk", flat=True)) == [1, 2]
