@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max
 
-from regions.models import Change, ObjectVersion, PeerLink, Region
+from regions.models import Change, ObjectVersion, ParkedChange, PeerLink, Region
 from regions.models.replication import ChangeOp
 from regions.replication import registry
 
@@ -74,6 +74,7 @@ def snapshot_build(*, local: Region) -> dict[str, Any]:
 
     Cursors are read first: any change committed while the rows are read is newer than the
     cursor, so the joiner pulls it again and the idempotent apply ignores the duplicate.
+    Changes parked here are older than the cursors, so they travel with the snapshot.
     """
     cursors = {str(local.pk): feed_head(origin=local.pk)}
     for link in PeerLink.objects.all():
@@ -110,10 +111,23 @@ def snapshot_build(*, local: Region) -> dict[str, Any]:
                     "payload": {},
                 }
             )
+    # Changes parked here are behind the cursors above: a joiner must get them here, as it
+    # will never pull them again.
+    parked = [
+        {
+            "model": change.model,
+            "object_id": change.object_id,
+            "op": change.op,
+            "version": list(change.version),
+            "payload": change.payload,
+        }
+        for change in ParkedChange.objects.all()
+    ]
     return {
         "format": registry.PAYLOAD_FORMAT,
         "origin": local.pk,
         "cursors": cursors,
         "objects": objects,
         "tombstones": tombstones,
+        "parked": parked,
     }

@@ -167,6 +167,9 @@ def snapshot_apply(snapshot: dict[str, Any]) -> dict[str, int]:
     for start in range(0, len(objects), SNAPSHOT_PAGE):
         page_apply(objects[start : start + SNAPSHOT_PAGE])
     page_apply(snapshot.get("tombstones", []))
+    parked = snapshot.get("parked", [])
+    for start in range(0, len(parked), SNAPSHOT_PAGE):
+        page_apply(parked[start : start + SNAPSHOT_PAGE])
     parked_retry()
     loaded: dict[str, int] = {}
     for data in objects:
