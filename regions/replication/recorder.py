@@ -97,10 +97,29 @@ def _announce() -> None:
 
 
 def on_save(
-    sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any
+    sender: type[models.Model],
+    instance: models.Model,
+    raw: bool = False,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
 ) -> None:
-    if not raw:
-        record(instance, ChangeOp.UPSERT)
+    if raw or (update_fields is not None and not _replicated(sender, update_fields)):
+        return
+    record(instance, ChangeOp.UPSERT)
+
+
+def _replicated(model: type[models.Model], update_fields: frozenset[str]) -> bool:
+    """Whether a save of only UPDATE_FIELDS touches a field that travels.
+
+    A save of local fields alone (a sign-in stamps last_login) is no change to replicate:
+    recording it would give the row's current state a new version, which would win over a
+    concurrent change made in another region (a user disabled there, enabled again here).
+    """
+    spec = registry.spec_for(model)
+    if spec is None:
+        return False
+    travelling = {name for f in spec.fields() for name in (f.name, f.attname)}
+    return bool(travelling & set(update_fields))
 
 
 def on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:

@@ -198,3 +198,37 @@ def test_a_region_update_is_recorded_under_its_uuid(region):
     region_update(region=peer, description="second", by=None)
     ops = [(c.op, c.payload.get("description")) for c in changes_for(peer)]
     assert ops == [("upsert", ""), ("upsert", "second")]
+
+
+def test_a_sign_in_records_no_change(region, client):
+    user = factories.user(username="dana")
+    before = (Change.objects.count(), version_of(user).version)
+    client.force_login(user)
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert (Change.objects.count(), version_of(user).version) == before
+
+
+def test_a_sign_in_here_does_not_undo_a_disable_made_elsewhere(region, client):
+    """The disable (region 2) and the sign-in (here) race; the disable must win everywhere."""
+    from regions.replication.apply import IncomingChange, Outcome, change_apply
+
+    user = factories.user(username="dana")
+    mine = version_of(user).version
+    disabled = registry.spec_for(User).to_payload(user) | {"state": "disabled"}
+    client.force_login(user)  # before the disable arrives
+    change = IncomingChange("identity.user", str(user.pk), "upsert", (mine[0] + 1, 0, 2), disabled)
+    assert change_apply(change) == Outcome.APPLIED
+    user.refresh_from_db()
+    assert user.state == "disabled"
+    # Nothing of ours could override it at the peers: no newer change of this user here.
+    assert all(c.version < change.version for c in changes_for(user))
+
+
+def test_a_save_of_named_replicated_fields_is_recorded(region):
+    user = factories.user(username="dana")
+    user.first_name = "Dana"
+    user.save(update_fields=["first_name"])
+    user.account_id = factories.account().pk
+    user.save(update_fields=["account_id"])  # an attname counts too
+    assert [c.payload["first_name"] for c in changes_for(user)] == ["", "Dana", "Dana"]
