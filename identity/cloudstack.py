@@ -614,6 +614,7 @@ def create_user(call: Call) -> dict[str, Any]:
         Param("id", "uuid", required=True, description="The ID of the user."),
         Param("username", description="New username."),
         Param("password", description="New password."),
+        Param("currentpassword", description="Your current password, to change your own."),
         Param("email", description="Email."),
         Param("firstname", description="First name."),
         Param("lastname", description="Last name."),
@@ -627,7 +628,12 @@ def update_user(call: Call) -> dict[str, Any]:
     if profile:
         user = services.user_update(user=user, **profile, by=call.actor)
     if call.has("password"):
-        user = services.user_set_password(user=user, password=call.get("password"), by=call.actor)
+        user = services.user_password_change(
+            user=user,
+            password=call.get("password"),
+            current_password=call.get("currentpassword"),
+            by=call.actor,
+        )
     return {"user": user_response(user)}
 
 

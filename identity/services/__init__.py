@@ -29,6 +29,7 @@ from identity.services.users import (
     user_disable,
     user_enable,
     user_lock,
+    user_password_change,
     user_set_password,
     user_update,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "user_keys_reveal",
     "user_keys_revoke",
     "user_lock",
+    "user_password_change",
     "user_set_password",
     "user_update",
 ]

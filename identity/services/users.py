@@ -123,6 +123,23 @@ def user_set_password(*, user: User, password: str, by: User | None) -> User:
     return user
 
 
+@transaction.atomic
+def user_password_change(
+    *, user: User, password: str, current_password: str | None, by: User | None
+) -> User:
+    """Set USER's password; people changing their own must give the current one, so an
+    open session or a leaked API key alone cannot take the account over."""
+    if by is not None and by.pk == user.pk and not user.check_password(current_password or ""):
+        raise invalid(
+            "current_password",
+            "To set a new password, give your current password; that is not it."
+            if current_password
+            else "To set a new password, give your current password.",
+            "required" if not current_password else "invalid",
+        )
+    return user_set_password(user=user, password=password, by=by)
+
+
 def _set_state(*, user: User, state: str, by: User | None) -> User:
     require(by, Action.CHANGE, user)
     if by is not None and by.pk == user.pk and state != UserState.ENABLED:

@@ -37,6 +37,7 @@ FIELD_NAMES = {
     "parent": "parentdomainid",
     "owner": "account",
     "type": "accounttype",
+    "current_password": "currentpassword",
 }
 
 

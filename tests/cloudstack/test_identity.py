@@ -311,3 +311,21 @@ def test_a_duplicate_project_is_refused_at_once_without_a_job(root_cs, alice_cs,
     assert status == 431
     assert error["errortext"].startswith("name: ")
     assert root_cs.listAsyncJobs(listall=True) == {}
+
+
+def test_users_changing_their_own_password_give_the_current_one(alice_cs, alice):
+    status, error = api_error(alice_cs.updateUser, id=str(alice.pk), password="a-new-passphrase-8")
+    assert status == 431
+    assert error["errortext"].startswith("currentpassword: ")
+    status, _ = api_error(
+        alice_cs.updateUser,
+        id=str(alice.pk),
+        password="a-new-passphrase-8",
+        currentpassword="not-my-password",
+    )
+    assert status == 431
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    alice_cs.updateUser(id=str(alice.pk), password="a-new-passphrase-8", currentpassword=PASSWORD)
+    alice.refresh_from_db()
+    assert alice.check_password("a-new-passphrase-8")
