@@ -388,3 +388,32 @@ def test_api_keys_made_in_one_region_hold_the_same_secret_everywhere(cloud, apis
                 [username],
             ).fetchall()
         assert keys == [(new_key,)]
+
+
+def test_cloudstack_keys_registered_in_region_one_work_in_region_two(cloud, apis):
+    from cs import CloudStack, CloudStackApiException
+
+    admin_pair = cloud.regions[0].manage("shell", "-c", KEY_SCRIPT.format(username="admin")).split()
+    root = CloudStack(
+        endpoint=f"{cloud.regions[0].url}/client/api", key=admin_pair[-2], secret=admin_pair[-1]
+    )
+    username = name("csuser")
+    account = apis[0].post("/accounts/", domain=root_domain_id(apis[0]), name=name("acct"), type=0)
+    user = apis[0].post("/users/", account=account["id"], username=username, password=PASSWORD)
+    keys = root.registerUserKeys(id=user["id"])["userkeys"]
+    wait_converged(cloud)
+
+    elsewhere = CloudStack(
+        endpoint=f"{cloud.regions[1].url}/client/api", key=keys["apikey"], secret=keys["secretkey"]
+    )
+    regions = elsewhere.listRegions()["region"]
+    assert sorted(r["name"] for r in regions) == sorted(r.name for r in cloud.regions)
+    me = elsewhere.listUsers()["user"]
+    assert [u["username"] for u in me] == [username]
+    # A wrong secret is refused there too.
+    forged = CloudStack(
+        endpoint=f"{cloud.regions[1].url}/client/api", key=keys["apikey"], secret="not-the-secret"
+    )
+    with pytest.raises(CloudStackApiException) as refused:
+        forged.listRegions()
+    assert refused.value.error["errorcode"] == 401
