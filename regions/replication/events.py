@@ -34,3 +34,16 @@ def publish(event: dict[str, Any]) -> None:
         _client().publish(channel_name(), json.dumps(event, separators=(",", ":")))
     except Exception as error:
         log.warning("could not publish event %s: %s", event.get("seq"), error)
+
+
+def publish_many(events: list[dict[str, Any]]) -> None:
+    """Publish EVENTS in one round trip (bulk writes: an import of many users)."""
+    if not settings.REDIS_URL or not events:
+        return
+    try:
+        pipe = _client().pipeline(transaction=False)
+        for event in events:
+            pipe.publish(channel_name(), json.dumps(event, separators=(",", ":")))
+        pipe.execute()
+    except Exception as error:
+        log.warning("could not publish %s events: %s", len(events), error)

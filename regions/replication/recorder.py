@@ -171,4 +171,12 @@ def record_created(instances: list[models.Model]) -> int:
         ObjectVersion.objects.bulk_create(versions, batch_size=1000)
         Change.objects.bulk_create(changes, batch_size=1000)
         transaction.on_commit(_announce)
+        transaction.on_commit(lambda: _publish_many(changes))
     return len(changes)
+
+
+def _publish_many(changes: list[Change]) -> None:
+    from regions.replication import events
+    from regions.replication.feed import change_to_wire
+
+    events.publish_many([change_to_wire(change) for change in changes])
