@@ -34,7 +34,8 @@ def users_import(*, account: Account, rows: list[dict[str, Any]], by: User | Non
     require(by, Action.ADD, User, within=account)
     if not rows:
         raise invalid("rows", "Nothing to import.", "required")
-    wanted = [str(row.get("username", "")).strip() for row in rows]
+    # A CSV row shorter than its header gives None for the missing cells: not given.
+    wanted = [str(row.get("username") or "").strip() for row in rows]
     lowered = [name.lower() for name in wanted]
     duplicates = sorted({n for n in lowered if lowered.count(n) > 1})
     if duplicates:
@@ -54,15 +55,18 @@ def users_import(*, account: Account, rows: list[dict[str, Any]], by: User | Non
     for index, row in enumerate(rows):
         try:
             username = check_length("username", wanted[index], max_length=150)
-            _username_validator(username)
+            try:
+                _username_validator(username)
+            except ValidationError as error:
+                raise invalid("username", error.messages[0]) from error
             user = User(
                 account=account,
                 username=username,
                 **_check_profile(
-                    email=row.get("email", ""),
-                    first_name=row.get("first_name", ""),
-                    last_name=row.get("last_name", ""),
-                    timezone=row.get("timezone", "UTC"),
+                    email=row.get("email") or "",
+                    first_name=row.get("first_name") or "",
+                    last_name=row.get("last_name") or "",
+                    timezone=row.get("timezone") or "UTC",  # an empty cell: the default
                 ),
             )
             if row.get("password_hash"):
