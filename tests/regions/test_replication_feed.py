@@ -295,3 +295,76 @@ def test_a_snapshot_carries_changes_parked_here(region):
         assert parked_retry() == 1
         assert User.objects.get(pk=user_id).username == "waiting"
         transaction.set_rollback(True)
+
+
+# --- catch-up: pulling a peer's feed from our cursor -------------------------------------
+
+
+def peer_feed(changes: list[dict], page_size: int):
+    """A peer's feed as its changes/ endpoint serves it (seq numbers 1..n)."""
+
+    def call_region(region, *, method, path, params):
+        assert (method, path, region.pk) == ("GET", "/api/peer/changes/", 2)
+        after = params["after"]
+        rows = [dict(c, seq=n) for n, c in enumerate(changes, 1) if n > after]
+        page = rows[:page_size]
+        return {
+            "format": 1,
+            "origin": 2,
+            "changes": page,
+            "last_seq": page[-1]["seq"] if page else after,
+            "more": len(rows) > page_size,
+        }
+
+    return call_region
+
+
+def domain_wire(name: str, tick: int, parent=ROOT_DOMAIN_ID, path=None) -> dict:
+    object_id = str(uuid.uuid5(uuid.NAMESPACE_DNS, path or f"ROOT/{name}"))
+    payload = registry.spec_for(Domain).to_payload(
+        Domain(parent_id=parent, name=name, path=path or f"ROOT/{name}")
+    )
+    return {
+        "model": "identity.domain",
+        "object_id": object_id,
+        "op": "upsert",
+        "version": [FUTURE + tick, 0, 2],
+        "payload": payload,
+    }
+
+
+def test_a_pull_applies_every_page_and_moves_the_cursor_with_them(region, monkeypatch):
+    from regions.replication import delivery
+
+    west = region_create(id=2, name="west", endpoint="http://127.0.0.1:9", by=None)
+    changes = [domain_wire(f"w{n}", n) for n in range(5)]
+    monkeypatch.setattr(delivery, "call_region", peer_feed(changes, page_size=2))
+    delivery.peer_links()
+    totals = delivery.peer_pull(region_id=2)
+    assert totals == {"applied": 5, "ignored": 0, "parked": 0, "batches": 3}
+    link = PeerLink.objects.get(region=west)
+    assert link.pulled_seq == 5 and link.reachable
+    assert Domain.objects.filter(name__startswith="w").count() == 5
+    assert not Change.objects.filter(model="identity.domain").exists()  # applied, not recorded
+
+    # Pulling again asks from the cursor and finds nothing new.
+    assert delivery.peer_pull(region_id=2)["applied"] == 0
+    assert PeerLink.objects.get(region=west).pulled_seq == 5
+
+
+def test_a_page_that_fails_leaves_the_cursor_and_applies_nothing_of_it(region, monkeypatch):
+    from regions.replication import delivery
+
+    region_create(id=2, name="west", endpoint="http://127.0.0.1:9", by=None)
+    changes = [domain_wire("ok1", 1), domain_wire("ok2", 2), domain_wire("ok3", 3)]
+    changes.append(dict(domain_wire("bad", 4), op="merge"))
+    monkeypatch.setattr(delivery, "call_region", peer_feed(changes, page_size=2))
+    delivery.peer_links()
+    with pytest.raises(ValueError):
+        delivery.peer_pull(region_id=2)
+    # The first page stands with its cursor; nothing of the failed page was applied.
+    assert PeerLink.objects.get(region_id=2).pulled_seq == 2
+    assert set(Domain.objects.filter(name__startswith="ok").values_list("name", flat=True)) == {
+        "ok1",
+        "ok2",
+    }
