@@ -85,12 +85,6 @@ class PasswordPairForm(ActorForm):
                 **self.fields,
             }
 
-    def clean_current_password(self) -> str:
-        current = self.cleaned_data["current_password"]
-        if not self.actor.check_password(current):
-            raise forms.ValidationError("That is not your current password.")
-        return current
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password_again"):

@@ -262,8 +262,11 @@ class UserPasswordView(ObjectEditView):
     model, selector, form_class = User, selectors.users_visible_to, PasswordPairForm
 
     def save(self, form: PasswordPairForm) -> User:
-        user = services.user_set_password(
-            user=self.get_object(), password=form.cleaned_data["password"], by=self.request.user
+        user = services.user_password_change(
+            user=self.get_object(),
+            password=form.cleaned_data["password"],
+            current_password=form.cleaned_data.get("current_password"),
+            by=self.request.user,
         )
         if user.pk == self.request.user.pk:
             from django.contrib.auth import update_session_auth_hash

@@ -24,7 +24,7 @@ class SetupRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.region = region_local()
         if request.region is None and not request.path.startswith(EXEMPT_PREFIXES):
-            if request.path.startswith("/api/"):
+            if request.path.startswith(("/api/", "/client/")):
                 return JsonResponse(
                     {"detail": "This portal is not set up yet: finish the wizard at /setup/."},
                     status=503,

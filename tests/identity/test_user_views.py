@@ -303,7 +303,9 @@ def test_changing_your_own_password_needs_the_current_one(alice_client, alice):
             "password_again": NEW_PASSWORD,
         },
     )
-    assert form_errors(response, "current_password") == ["That is not your current password."]
+    assert form_errors(response, "current_password") == [
+        "To set a new password, give your current password; that is not it."
+    ]
     assert db_state() == before
 
 

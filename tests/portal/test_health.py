@@ -11,3 +11,10 @@ def test_health_reports_database_and_setup_state(client):
 def test_health_names_the_region_once_set_up(client, region):
     response = client.get("/health/")
     assert response.json()["region"] == {"id": region.pk, "name": region.name}
+
+
+@pytest.mark.django_db
+def test_the_cloudstack_api_of_a_fresh_install_answers_503_not_a_redirect(client):
+    response = client.get("/client/api", {"command": "listZones", "response": "json"})
+    assert response.status_code == 503
+    assert "not set up" in response.json()["detail"]
