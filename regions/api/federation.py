@@ -51,6 +51,7 @@ class PeerRetryView(APIView):
     @extend_schema(request=None, responses={202: None})
     def post(self, request: Request, pk: int) -> Response:
         """Pull from the peer now, poke it, and retry its parked changes."""
+        require(request.user, Action.CHANGE, PeerLink)
         link = get_object_or_404(PeerLink, pk=pk)
         peer_retry(link=link, by=request.user)
         return Response(status=status.HTTP_202_ACCEPTED)
@@ -63,6 +64,7 @@ class ReplicationView(APIView):
     )
     def put(self, request: Request) -> Response:
         """Turn replication off (events are still published) or back on."""
+        require(request.user, Action.CHANGE, Federation)
         enabled = request.data.get("enabled")
         if not isinstance(enabled, bool):
             return Response({"enabled": ["Send true or false."]}, status=400)

@@ -1,6 +1,7 @@
 """HMAC signatures on peer requests, replay-proof.
 
-The signature covers method, path with query, timestamp, nonce and the SHA-256 of the body,
+The signature covers method, path with query, the sender's region id, timestamp, nonce and
+the SHA-256 of the body,
 keyed with the federation secret. A request older (or newer) than MAX_SKEW seconds, or one
 whose nonce was seen before, is refused.
 """
@@ -37,9 +38,11 @@ def federation_secret() -> str:
     return federation.secret
 
 
-def _canonical(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
+def _canonical(
+    method: str, path: str, region_id: str, timestamp: str, nonce: str, body: bytes
+) -> bytes:
     digest = hashlib.sha256(body).hexdigest()
-    return "\n".join([method.upper(), path, timestamp, nonce, digest]).encode()
+    return "\n".join([method.upper(), path, region_id, timestamp, nonce, digest]).encode()
 
 
 def _mac(secret: str, message: bytes) -> str:
@@ -56,7 +59,9 @@ def sign(
         REGION_HEADER: str(region_id),
         TIMESTAMP_HEADER: timestamp,
         NONCE_HEADER: nonce,
-        SIGNATURE_HEADER: _mac(secret, _canonical(method, path, timestamp, nonce, body)),
+        SIGNATURE_HEADER: _mac(
+            secret, _canonical(method, path, str(region_id), timestamp, nonce, body)
+        ),
     }
 
 
@@ -79,7 +84,10 @@ def verify(
         raise PeerAuthError("malformed timestamp") from error
     if skew > MAX_SKEW:
         raise PeerAuthError("timestamp outside the allowed window")
-    expected = _mac(secret or federation_secret(), _canonical(method, path, timestamp, nonce, body))
+    expected = _mac(
+        secret or federation_secret(),
+        _canonical(method, path, str(region_id), timestamp, nonce, body),
+    )
     if not hmac.compare_digest(expected, signature):
         raise PeerAuthError("bad signature")
     try:

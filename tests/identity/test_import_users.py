@@ -255,3 +255,10 @@ def test_the_command_refuses_and_imports_nothing(team, tmp_path):
     with pytest.raises(CommandError, match="No account"):
         call_command("import_users", "--account", "00000000-0000-4000-8000-00000000dead", str(path))
     assert db_state() == before
+
+
+def test_the_command_refuses_an_account_id_that_is_not_a_uuid(region, tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text("username,password_hash\n")
+    with pytest.raises(CommandError, match="No account with id not-a-uuid"):
+        call_command("import_users", "--account", "not-a-uuid", str(path))

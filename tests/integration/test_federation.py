@@ -271,7 +271,8 @@ def _signed_headers(
 ):
     timestamp = str(int(time.time()) if timestamp is None else timestamp)
     nonce = nonce or uuid.uuid4().hex
-    message = "\n".join([method, path, timestamp, nonce, hashlib.sha256(body).hexdigest()]).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    message = "\n".join([method, path, str(region_id), timestamp, nonce, digest]).encode()
     signature = base64.b64encode(
         hmac.new(secret.encode(), message, hashlib.sha256).digest()
     ).decode()

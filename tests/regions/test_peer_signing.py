@@ -28,13 +28,20 @@ def verify(headers, *, method="GET", path=PATH, body=BODY, secret=SECRET):
 
 def handmade(*, timestamp: int, nonce: str = "a1b2c3d4e5f60718", method="GET", path=PATH):
     """Headers with a genuine signature over a chosen timestamp and nonce."""
-    message = signing._canonical(method, path, str(timestamp), nonce, BODY)
+    message = signing._canonical(method, path, "2", str(timestamp), nonce, BODY)
     return {
         signing.REGION_HEADER: "2",
         signing.TIMESTAMP_HEADER: str(timestamp),
         signing.NONCE_HEADER: nonce,
         signing.SIGNATURE_HEADER: signing._mac(SECRET, message),
     }
+
+
+def test_a_changed_sender_id_breaks_the_signature(db):
+    headers = signed(region_id=2)
+    headers[signing.REGION_HEADER] = "3"
+    with pytest.raises(signing.PeerAuthError):
+        verify(headers)
 
 
 def test_a_genuine_signature_verifies_and_names_the_sender(db):

@@ -25,7 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("csv_file", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        account = Account.objects.filter(pk=options["account"]).first()
+        try:
+            account = Account.objects.filter(pk=options["account"]).first()
+        except ValidationError:  # not a UUID at all
+            account = None
         if account is None:
             raise CommandError(f"No account with id {options['account']}.")
         try:
