@@ -13,6 +13,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ class RegionProcess:
     sweep_seconds: float = 5.0
     redis_base: str = DEFAULT_REDIS
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    argv: dict[str, list[str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def url(self) -> str:
@@ -93,6 +96,26 @@ class RegionProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self.argv[role] = argv
+
+    def revive(self) -> list[str]:
+        """Restart every process that exited without being stopped, as a supervisor
+        (systemd Restart=always) does in production: a Celery worker can die when its
+        broker connection drops. Returns the roles restarted."""
+        revived = []
+        with self.lock:
+            exited = [(r, p) for r, p in self.processes.items() if p.poll() is not None]
+        for role, process in exited:
+            with self.lock:
+                if self.processes.get(role) is not process:
+                    continue  # stopped on purpose meanwhile
+                with (self.workdir / f"{role}.log").open("a") as log:
+                    log.write(
+                        f"\n[localcloud] {role} exited with {process.returncode}; restarting\n"
+                    )
+                self._spawn(role, self.argv[role])
+            revived.append(role)
+        return revived
 
     def start_web(self) -> None:
         self._spawn(
@@ -151,7 +174,8 @@ class RegionProcess:
 
     def stop(self, *roles: str, sig: int = signal.SIGTERM) -> None:
         for role in roles or list(self.processes):
-            process = self.processes.pop(role, None)
+            with self.lock:
+                process = self.processes.pop(role, None)
             if process is None or process.poll() is not None:
                 continue
             os.killpg(process.pid, sig)
@@ -269,7 +293,21 @@ class Cloud:
         for region in self.regions:
             redis.Redis.from_url(f"{region.redis_base}/{region.redis_db}").flushdb()
 
+    def supervise(self, interval: float = 1.0) -> None:
+        """Keep every started process running until stop(), in a background thread."""
+        self._supervising = threading.Event()
+
+        def loop() -> None:
+            while not self._supervising.wait(interval):
+                for region in self.regions:
+                    for role in region.revive():
+                        print(f"[localcloud] region {region.index}: restarted {role}", flush=True)
+
+        threading.Thread(target=loop, name="localcloud-supervisor", daemon=True).start()
+
     def stop(self) -> None:
+        if getattr(self, "_supervising", None) is not None:
+            self._supervising.set()
         for region in self.regions:
             region.stop()
 
@@ -295,6 +333,7 @@ def main() -> None:
                 region.start()
         else:
             cloud.create(fresh=True)
+        cloud.supervise()
         for region in cloud.regions:
             print(f"  {region.name}: {region.url}/  (admin / $PORTAL_ADMIN_PASSWORD)", flush=True)
         print("Press Ctrl-C to stop every process.", flush=True)

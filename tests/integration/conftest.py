@@ -88,6 +88,7 @@ def cloud(tmp_path_factory, private_redis):
     )
     try:
         cloud.create(fresh=True)
+        cloud.supervise()
         yield cloud
     finally:
         cloud.stop()
