@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
 from identity.crypto import secret_decrypt
 from identity.models import PATH_SEPARATOR, Account, ApiKey, Domain, Project, User
@@ -58,6 +58,15 @@ def identity_counts(*, actor: Any) -> dict[str, int]:
 
 def project_members(*, project: Project) -> QuerySet:
     return project.memberships.select_related("account", "account__domain")
+
+
+def accounts_removable_from(*, project: Project, actor: Any) -> QuerySet[Account]:
+    """Accounts ACTOR may name to leave PROJECT: those it sees, and the project's members
+    (listed to everyone who sees the project, so naming them leaks nothing)."""
+    visible_pks = accounts_visible_to(actor=actor).values("pk")
+    return Account.objects.filter(
+        Q(pk__in=visible_pks) | Q(pk__in=project.memberships.values("account"))
+    ).select_related("domain")
 
 
 def domain_contents(*, domain: Domain) -> dict[str, int]:

@@ -116,6 +116,14 @@ class ProjectSerializer(serializers.ModelSerializer):
         return fields
 
 
+class DomainDeleteSerializer(serializers.Serializer):
+    """The query of DELETE /api/domains/<id>/."""
+
+    cleanup = serializers.BooleanField(
+        default=False, help_text="Also delete its subdomains, accounts, users and projects."
+    )
+
+
 class MembershipSerializer(serializers.ModelSerializer):
     account = VisiblePrimaryKey(selector=selectors.accounts_visible_to)
     account_name = serializers.CharField(source="account.name", read_only=True)
@@ -125,3 +133,15 @@ class MembershipSerializer(serializers.ModelSerializer):
         model = ProjectMembership
         fields = ["id", "account", "account_name", "role"]
         read_only_fields = ["id"]
+
+
+class MemberRemoveSerializer(serializers.Serializer):
+    """The query of DELETE /api/projects/<id>/members/: the account to remove."""
+
+    account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none())
+
+    def __init__(self, *args, project: Project, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = selectors.accounts_removable_from(
+            project=project, actor=actor
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -15,7 +15,9 @@ from rest_framework.response import Response
 from identity import selectors, services
 from identity.api.serializers import (
     AccountSerializer,
+    DomainDeleteSerializer,
     DomainSerializer,
+    MemberRemoveSerializer,
     MembershipSerializer,
     PasswordSerializer,
     ProjectSerializer,
@@ -39,12 +41,44 @@ def _state_action(service, name: str):
 
 
 class DomainFilter(django_filters.FilterSet):
+    # UUID filters, not choices among all rows: an invisible id filters to nothing, just
+    # as an unknown one does, so filters never reveal what exists.
+    parent = django_filters.UUIDFilter(field_name="parent_id")
     name = django_filters.CharFilter(lookup_expr="iexact")
-    path = django_filters.CharFilter()
+    path = django_filters.CharFilter(lookup_expr="iexact")
 
     class Meta:
         model = Domain
         fields = ["parent", "name", "path"]
+
+
+class AccountFilter(django_filters.FilterSet):
+    domain = django_filters.UUIDFilter(field_name="domain_id")
+    name = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Account
+        fields = ["domain", "type", "state", "name"]
+
+
+class UserFilter(django_filters.FilterSet):
+    account = django_filters.UUIDFilter(field_name="account_id")
+    domain = django_filters.UUIDFilter(field_name="account__domain_id")
+    username = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = User
+        fields = ["account", "domain", "state", "username"]
+
+
+class ProjectFilter(django_filters.FilterSet):
+    domain = django_filters.UUIDFilter(field_name="domain_id")
+    owner = django_filters.UUIDFilter(field_name="owner_id")
+    name = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Project
+        fields = ["domain", "owner", "state", "name"]
 
 
 class DomainViewSet(ServiceModelViewSet):
@@ -61,10 +95,14 @@ class DomainViewSet(ServiceModelViewSet):
     create_service = services.domain_create
     update_service = services.domain_update
 
-    @extend_schema(parameters=[OpenApiParameter("cleanup", bool)])
+    @extend_schema(parameters=[DomainDeleteSerializer])
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        cleanup = request.query_params.get("cleanup", "").lower() in {"1", "true", "yes"}
-        services.domain_delete(domain=self.get_object(), cleanup=cleanup, by=request.user)
+        domain = self.get_object()
+        query = DomainDeleteSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        services.domain_delete(
+            domain=domain, cleanup=query.validated_data["cleanup"], by=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -74,7 +112,7 @@ class AccountViewSet(ServiceModelViewSet):
     model = Account
 
     serializer_class = AccountSerializer
-    filterset_fields = ["domain", "type", "state", "name"]
+    filterset_class = AccountFilter
     search_fields = ["name", "domain__path"]
     ordering_fields = ["name", "created"]
     selector = selectors.accounts_visible_to
@@ -93,7 +131,7 @@ class UserViewSet(ServiceModelViewSet):
     model = User
 
     serializer_class = UserSerializer
-    filterset_fields = ["account", "state", "username"]
+    filterset_class = UserFilter
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering_fields = ["username", "created"]
     selector = selectors.users_visible_to
@@ -120,9 +158,12 @@ class UserViewSet(ServiceModelViewSet):
 
 
 class ProjectViewSet(ServiceModelViewSet):
+    """Projects: owned by an account of their domain, which is always an admin member."""
+
     model = Project
+
     serializer_class = ProjectSerializer
-    filterset_fields = ["domain", "owner", "state", "name"]
+    filterset_class = ProjectFilter
     search_fields = ["name", "display_text"]
     ordering_fields = ["name", "created"]
     selector = selectors.projects_visible_to
@@ -139,7 +180,7 @@ class ProjectViewSet(ServiceModelViewSet):
     )
     @extend_schema(
         methods=["DELETE"],
-        parameters=[OpenApiParameter("account", str, required=True)],
+        parameters=[OpenApiParameter("account", OpenApiTypes.UUID, required=True)],
         responses={204: None},
     )
     @action(detail=True, methods=["get", "post", "delete"], serializer_class=MembershipSerializer)
@@ -158,9 +199,11 @@ class ProjectViewSet(ServiceModelViewSet):
                 project=project, **serializer.validated_data, by=request.user
             )
             return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
-        account = get_object_or_404(
-            selectors.accounts_visible_to(actor=request.user),
-            pk=request.query_params.get("account"),
+        query = MemberRemoveSerializer(
+            data=request.query_params, project=project, actor=request.user
         )
-        services.project_member_remove(project=project, account=account, by=request.user)
+        query.is_valid(raise_exception=True)
+        services.project_member_remove(
+            project=project, account=query.validated_data["account"], by=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
