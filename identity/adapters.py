@@ -1,8 +1,23 @@
 """allauth glue: accounts are made by admins (or replicated), never by self sign-up."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+from django.urls import reverse
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
-    def is_open_for_signup(self, request) -> bool:
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """After a sign-in with no page asked for: the region the user last chose.
+
+        The switch goes through the local switcher view, which checks that the region still
+        answers (and stays here with a message when it does not).
+        """
+        from identity.sso.selectors import remembered_region
+
+        region = remembered_region(user=request.user) if request.user.is_authenticated else None
+        if region is not None:
+            return reverse("sso:remembered")
+        return super().get_login_redirect_url(request)

@@ -80,8 +80,11 @@ INSTALLED_APPS = [
     "bootstrap",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.idp.oidc",
     "portal",
     "identity",
+    "identity.sso",
     "regions",
     "zones",
 ]
@@ -98,6 +101,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "regions.middleware.SetupRequiredMiddleware",
     "identity.middleware.SessionTimeoutMiddleware",
+    "identity.sso.middleware.GlobalSignOutMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -142,9 +146,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    # Never the first: only single sign-on client secrets (random, 256 bits) use it.
+    "identity.sso.hashers.ClientSecretHasher",
+]
 if env_bool("PORTAL_FAST_PASSWORD_HASHER"):
     # Test runs only: PBKDF2's cost is deliberate and would dominate the suite's run time.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "regions:dashboard"
@@ -157,6 +170,20 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
+
+# Single sign-on between regions (identity/sso/): every region is an OpenID Connect
+# provider (allauth.idp.oidc) and a client of every other region (the `region` provider).
+SOCIALACCOUNT_ADAPTER = "identity.sso.adapters.RegionSocialAccountAdapter"
+SOCIALACCOUNT_LOGIN_ON_GET = True  # the switcher's redirect is a GET: no "Continue?" page
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # users are matched by their replicated UUID only
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 5
+IDP_OIDC_ADAPTER = "identity.sso.adapters.RegionIdpAdapter"
+IDP_OIDC_AUTHORIZATION_CODE_EXPIRES_IN = 60
+IDP_OIDC_ID_TOKEN_EXPIRES_IN = 60
+IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN = 60
+IDP_OIDC_AUTH_METHODS = ["client_secret_post", "client_secret_basic"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -239,6 +266,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "regions.tasks.replication_sweep",
         "schedule": float(os.environ.get("REPLICATION_SWEEP_SECONDS", "10")),
     },
+    "sso-tokens-purge": {"task": "identity.sso.tasks.sso_tokens_purge", "schedule": 3600.0},
 }
 
 LOGGING = {

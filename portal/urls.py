@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from identity.sso import views as sso_views
 from portal import views
 from portal.cloudstack.views import client_api
 
@@ -13,6 +14,10 @@ urlpatterns = [
     path("identity/", include("identity.urls")),
     path("settings/", include("regions.configuration.urls")),
     path("accounts/", include("allauth.urls")),
+    path("sso/", include("identity.sso.page_urls")),
+    # This region's OpenID Connect provider; its authorization endpoint goes through ours.
+    path("identity/o/authorize", sso_views.authorize),
+    path("", include("allauth.idp.urls")),
     path("api/", include("portal.api.urls")),
     path("client/api", client_api, name="cloudstack-api"),
     path("admin/", admin.site.urls),

@@ -11,7 +11,8 @@ class RegionsConfig(AppConfig):
     def ready(self) -> None:
         # Registry first (regions before identity: parents before children), then signals.
         import regions.replication.registrations  # noqa: I001
-        import identity.replication  # noqa: F401
+        import identity.replication
+        import identity.sso.replication  # noqa: F401
         import regions.configuration.replication  # noqa: F401
         from regions.replication import recorder
 

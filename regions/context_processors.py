@@ -6,11 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from regions.models import Region
+from identity.sso.selectors import switcher_entries
 
 
 def region_navigation(request: HttpRequest) -> dict[str, Any]:
     local = getattr(request, "region", None)
     if local is None or not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"local_region": local, "switcher_regions": []}
-    return {"local_region": local, "switcher_regions": list(Region.objects.order_by("id"))}
+    return {"local_region": local, "switcher_regions": switcher_entries()}

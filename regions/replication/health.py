@@ -39,6 +39,20 @@ class FederationHealth:
     peers: list[PeerHealth]
 
 
+def _failing(link: PeerLink) -> bool:
+    return link.last_error_at is not None and (
+        link.last_contact is None or link.last_error_at > link.last_contact
+    )
+
+
+def link_reachable(link: PeerLink, *, now: datetime) -> bool:
+    """Whether the peer answered lately and has not failed since."""
+    fresh = (
+        link.last_contact is not None and (now - link.last_contact).total_seconds() < STALE_SECONDS
+    )
+    return link.reachable and fresh and not _failing(link)
+
+
 def federation_health() -> FederationHealth:
     local = Region.objects.filter(is_local=True).first()
     federation = Federation.objects.filter(pk=1).first()
@@ -63,17 +77,11 @@ def federation_health() -> FederationHealth:
             link, _ = PeerLink.objects.get_or_create(region=region)
             pending = Change.objects.filter(origin=local.pk, seq__gt=link.acked_seq)
             stats = pending.aggregate(count=Count("seq"), oldest=Min("created"))
-            fresh = (
-                link.last_contact is not None
-                and (now - link.last_contact).total_seconds() < STALE_SECONDS
-            )
-            failing = link.last_error_at is not None and (
-                link.last_contact is None or link.last_error_at > link.last_contact
-            )
+            failing = _failing(link)
             peers.append(
                 PeerHealth(
                     region=region,
-                    reachable=link.reachable and fresh and not failing,
+                    reachable=link_reachable(link, now=now),
                     last_contact=link.last_contact,
                     last_error=link.last_error if failing else "",
                     last_error_at=link.last_error_at,

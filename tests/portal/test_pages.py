@@ -295,10 +295,18 @@ def test_the_navbar_shows_the_region_and_a_switcher_to_every_region(world, alice
     switcher = re.search(r'<details[^>]*id="region-switcher".*?</details>', html, re.S).group(0)
     assert "Region: east" in switcher
     assert "east" in switcher and "(this region)" in switcher
-    assert 'href="https://west.example.com/"' in switcher
-    assert 'href="https://north.example.com/"' in switcher
+    # Every other region is a button that switches through single sign-on (a POST with
+    # CSRF, carrying the page to land on), with its endpoint and reachability.
+    for region_id, endpoint in ((2, "https://west.example.com"), (3, "https://north.example.com")):
+        form = re.search(
+            rf'<form method="post" action="/sso/switch/{region_id}/">.*?</form>', switcher, re.S
+        ).group(0)
+        assert "csrfmiddlewaretoken" in form
+        assert 'name="next" value="/identity/users/"' in form
+        assert endpoint in form
+        assert 'data-reachable="unknown"' in form and "not heard from yet" in form
     assert switcher.count("<li>") == Region.objects.count() + 1  # + the heading
-    assert 'href="http://127.0.0.1:8000/"' not in switcher  # this region is not a link
+    assert "/sso/switch/1/" not in switcher  # this region is not a switch
 
 
 def test_the_navbar_links_every_section_and_the_users_own_pages(alice_client, alice):
