@@ -30,7 +30,8 @@ class RegionIdpAdapter(DefaultOIDCAdapter):
 
     def get_issuer(self) -> str:
         # Pinned to the registered public URL: never built from the request's Host.
-        return Region.objects.get(is_local=True).endpoint.rstrip("/")
+        local = getattr(self.request, "region", None) or Region.objects.get(is_local=True)
+        return local.endpoint.rstrip("/")
 
     def list_private_keys(self, *, did_activate=None, is_active=None) -> list[PrivateKey]:
         from allauth.idp.oidc.internal.private_keys import filter_keys
@@ -52,7 +53,7 @@ class RegionSocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def list_apps(self, request: HttpRequest | None, provider=None, client_id=None):
         """One app per peer region, derived from the registry; nothing is stored."""
-        local = Region.objects.filter(is_local=True).first()
+        local = getattr(request, "region", None) or Region.objects.filter(is_local=True).first()
         secret = mesh.federation_secret()
         if local is None or not secret:
             return []

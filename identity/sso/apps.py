@@ -11,8 +11,9 @@ class SsoConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from identity.sso import sessions
+        from identity.sso import keycache, sessions
 
+        keycache.install()
         user_logged_in.connect(sessions.signed_in, dispatch_uid="sso-signed-in-at")
         post_migrate.connect(_signing_key_ensure, sender=self, dispatch_uid="sso-signing-key")
 

@@ -28,12 +28,14 @@ class RegionOAuth2Adapter(OpenIDConnectOAuth2Adapter):
     basic_auth = False  # client_secret_post
 
     def _peer(self) -> Region:
-        region = mesh.peer_from_provider_id(self.provider_id)
-        if region is None:
-            from allauth.socialaccount.models import SocialApp
+        if not hasattr(self, "_peer_region"):
+            region = mesh.peer_from_provider_id(self.provider_id)
+            if region is None:
+                from allauth.socialaccount.models import SocialApp
 
-            raise SocialApp.DoesNotExist(self.provider_id)
-        return region
+                raise SocialApp.DoesNotExist(self.provider_id)
+            self._peer_region = region
+        return self._peer_region
 
     @property
     def openid_config(self) -> dict[str, Any]:
@@ -42,7 +44,7 @@ class RegionOAuth2Adapter(OpenIDConnectOAuth2Adapter):
         return self._openid_config
 
     def get_callback_url(self, request: HttpRequest, app: Any) -> str:
-        local = Region.objects.get(is_local=True)
+        local = getattr(request, "region", None) or Region.objects.get(is_local=True)
         return mesh.callback_url(client=local, provider=self._peer())
 
     def complete_login(self, request: HttpRequest, app: Any, token: Any, **kwargs: Any):

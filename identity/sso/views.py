@@ -59,7 +59,6 @@ def remembered(request: HttpRequest) -> HttpResponse:
     target = remembered_region(user=request.user)
     if target is None:
         return redirect("regions:dashboard")
-    messages.info(request, f"Taking you to {target.name}, the region you chose last.")
     return _go(request, target, reverse("regions:dashboard"), remember=False)
 
 

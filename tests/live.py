@@ -1,0 +1,197 @@
+"""A real three-region cloud for the integration and browser tests: three PostgreSQL
+databases, gunicorn, Celery workers and beat per region, and a private Redis server that
+tests may restart. One cloud per test session, started by the first test that asks for it
+(the fixtures are made available to every test folder by tests/conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+import requests
+
+from tests.portal_process import free_port
+from tools.localcloud import PG_BASE, Cloud
+
+PASSWORD = "Federation-Test-2026"
+
+
+class PrivateRedis:
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("private redis did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def private_redis(tmp_path_factory):
+    server = PrivateRedis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def cloud(tmp_path_factory, private_redis):
+    base_port = free_port()
+    while any(_port_taken(base_port + i) for i in range(3)):
+        base_port = free_port()
+    cloud = Cloud(
+        regions=3,
+        base_port=base_port,
+        prefix=f"rp_it_{os.getpid()}",
+        workdir=tmp_path_factory.mktemp("cloud"),
+        admin_password=PASSWORD,
+        redis_base=private_redis.url,
+        sweep_seconds=1.0,
+    )
+    try:
+        cloud.create(fresh=True)
+        cloud.supervise()
+        yield cloud
+    finally:
+        cloud.stop()
+        cloud.drop()
+
+
+def _port_taken(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def db(region) -> psycopg.Connection:
+    return psycopg.connect(f"{PG_BASE}/{region.database}", autocommit=True)
+
+
+class Api:
+    """The REST API of one region, signed in as a root admin with a token."""
+
+    def __init__(self, region, username: str = "admin", password: str = PASSWORD) -> None:
+        self.base = region.url
+        response = requests.post(
+            f"{self.base}/api/auth/token/",
+            data={"username": username, "password": password},
+            timeout=10,
+        )
+        response.raise_for_status()
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Token {response.json()['token']}"
+
+    def call(self, method: str, path: str, **kwargs):
+        response = self.session.request(method, f"{self.base}/api{path}", timeout=30, **kwargs)
+        assert response.status_code < 400, (
+            f"{method} {path}: {response.status_code} {response.text}"
+        )
+        return response.json() if response.content else None
+
+    def post(self, path: str, **data):
+        return self.call("POST", path, json=data)
+
+    def patch(self, path: str, **data):
+        return self.call("PATCH", path, json=data)
+
+    def delete(self, path: str):
+        return self.call("DELETE", path)
+
+
+@pytest.fixture(scope="session")
+def apis(cloud):
+    return [Api(region) for region in cloud.regions]
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class WebSession:
+    """A person's browser, scripted: cookies of every region, forms posted with CSRF."""
+
+    def __init__(self) -> None:
+        self.http = requests.Session()
+
+    @staticmethod
+    def csrf(html: str) -> str:
+        match = CSRF_INPUT.search(html)
+        assert match, "no form with a CSRF token on the page"
+        return match.group(1)
+
+    def get(self, region, path: str, **kwargs) -> requests.Response:
+        return self.http.get(f"{region.url}{path}", timeout=30, **kwargs)
+
+    def post(self, region, path: str, data: dict, *, page: str | None = None, **kwargs):
+        """POST a form of REGION's page PATH (the page is fetched for its token if not given)."""
+        page = page if page is not None else self.get(region, path).text
+        return self.http.post(
+            f"{region.url}{path}",
+            data={"csrfmiddlewaretoken": self.csrf(page), **data},
+            headers={"Referer": f"{region.url}{path}"},
+            timeout=30,
+            **kwargs,
+        )
+
+    def sign_in(self, region, username: str, password: str, **kwargs) -> requests.Response:
+        return self.post(
+            region, "/accounts/login/", {"login": username, "password": password}, **kwargs
+        )
+
+    def switch(self, source, target_id: int, *, next_path: str = "/", **kwargs):
+        """Choose region TARGET_ID in SOURCE's switcher while on NEXT_PATH."""
+        page = self.get(source, next_path).text
+        return self.http.post(
+            f"{source.url}/sso/switch/{target_id}/",
+            data={"csrfmiddlewaretoken": self.csrf(page), "next": next_path},
+            headers={"Referer": f"{source.url}{next_path}"},
+            timeout=30,
+            **kwargs,
+        )
+
+    def signed_in_as(self, region) -> str | None:
+        """The username REGION's navbar shows, or None when signed out there."""
+        html = self.get(region, "/").text
+        match = re.search(r'<summary class="nav-link" id="user-menu">([^<]+)</summary>', html)
+        return match.group(1).strip() if match else None
