@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -195,3 +196,37 @@ class WebSession:
         html = self.get(region, "/").text
         match = re.search(r'<summary class="nav-link" id="user-menu">([^<]+)</summary>', html)
         return match.group(1).strip() if match else None
+
+
+USER_PASSWORD = "Switching-Regions-2026"
+
+
+def root_domain_id(api: Api) -> str:
+    return next(
+        d["id"] for d in api.call("GET", "/domains/?limit=1000")["results"] if d["path"] == "ROOT"
+    )
+
+
+def new_user(api: Api, *, admin: bool = False) -> dict:
+    account = api.post(
+        "/accounts/",
+        domain=root_domain_id(api),
+        name=f"sso-{uuid.uuid4().hex[:8]}",
+        type=1 if admin else 0,
+    )
+    return api.post(
+        "/users/",
+        account=account["id"],
+        username=f"sso-{uuid.uuid4().hex[:8]}",
+        password=USER_PASSWORD,
+    )
+
+
+def wait_for_user(region, user_id: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db(region) as conn:
+            if conn.execute("SELECT 1 FROM identity_user WHERE id = %s", [user_id]).fetchone():
+                return
+        time.sleep(0.2)
+    pytest.fail(f"user {user_id} did not reach region {region.index}")

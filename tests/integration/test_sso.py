@@ -4,49 +4,15 @@ attempts that must be refused. Each region is its own gunicorn, database and Cel
 from __future__ import annotations
 
 import time
-import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
-from tests.integration.conftest import Api, db
-from tests.live import WebSession
+from tests.integration.conftest import db
+from tests.live import USER_PASSWORD, WebSession, new_user, wait_for_user
 
 pytestmark = pytest.mark.integration
-
-USER_PASSWORD = "Switching-Regions-2026"
-
-
-def root_domain_id(api: Api) -> str:
-    return next(
-        d["id"] for d in api.call("GET", "/domains/?limit=1000")["results"] if d["path"] == "ROOT"
-    )
-
-
-def new_user(api: Api, *, admin: bool = False) -> dict:
-    account = api.post(
-        "/accounts/",
-        domain=root_domain_id(api),
-        name=f"sso-{uuid.uuid4().hex[:8]}",
-        type=1 if admin else 0,
-    )
-    return api.post(
-        "/users/",
-        account=account["id"],
-        username=f"sso-{uuid.uuid4().hex[:8]}",
-        password=USER_PASSWORD,
-    )
-
-
-def wait_for_user(region, user_id: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with db(region) as conn:
-            if conn.execute("SELECT 1 FROM identity_user WHERE id = %s", [user_id]).fetchone():
-                return
-        time.sleep(0.2)
-    pytest.fail(f"user {user_id} did not reach region {region.index}")
 
 
 @pytest.fixture
@@ -317,7 +283,8 @@ def test_client_registrations_follow_the_registry(cloud):
         with db(region) as conn:
             clients = dict(
                 conn.execute(
-                    "SELECT id, redirect_uris FROM allauth_idp_oidc_client WHERE id LIKE 'region-%%'"
+                    "SELECT id, redirect_uris FROM allauth_idp_oidc_client"
+                    " WHERE id LIKE 'region-%%'"
                 ).fetchall()
             )
         if not clients:
