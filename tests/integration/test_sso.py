@@ -166,27 +166,43 @@ def test_sign_out_of_all_regions_ends_every_session(cloud, user, signed_in):
     assert user["username"] in again.sign_in(three, user["username"], USER_PASSWORD).text
 
 
-def test_the_chosen_region_is_remembered_for_the_next_sign_in(cloud, user, signed_in):
-    one, two = cloud.regions[0], cloud.regions[1]
+def test_the_chosen_region_is_remembered_for_the_next_sign_in_anywhere(cloud, user, signed_in):
+    one, two, three = cloud.regions
     signed_in.switch(one, 2)
-    # The choice replicates; the next sign-in, in region 1, goes on to region 2.
+    # The choice, made in region 1, replicates; the next sign-in, in region 3, goes to 2.
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        with db(one) as conn:
+        with db(three) as conn:
             row = conn.execute(
                 "SELECT region_id FROM sso_regionchoice WHERE user_id = %s", [user["id"]]
             ).fetchone()
         if row == (2,):
             break
         time.sleep(0.2)
+    assert row == (2,)
     later = WebSession()
-    response = later.sign_in(one, user["username"], USER_PASSWORD)
+    response = later.sign_in(three, user["username"], USER_PASSWORD)
     assert response.url == f"{two.url}/"
     assert "Region: region-two" in response.text
     assert [urlsplit(hop.url).path for hop in response.history][:2] == [
         "/accounts/login/",
         "/sso/remembered/",
     ]
+    # A sign-in that asks for a page gets that page, in the region it asked.
+    direct = WebSession()
+    page = direct.get(three, "/accounts/login/?next=/zones/").text
+    response = direct.http.post(
+        f"{three.url}/accounts/login/?next=/zones/",
+        data={
+            "csrfmiddlewaretoken": direct.csrf(page),
+            "login": user["username"],
+            "password": USER_PASSWORD,
+            "next": "/zones/",
+        },
+        headers={"Referer": f"{three.url}/accounts/login/"},
+        timeout=30,
+    )
+    assert response.url == f"{three.url}/zones/"
 
 
 @pytest.mark.parametrize(
