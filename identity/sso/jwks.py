@@ -15,6 +15,8 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.core.cache import cache
 
 JWKS_CACHE_SECONDS = 300
+#: clock skew tolerated between regions for `iat` and `exp` (ID tokens live 60 s)
+LEEWAY_SECONDS = 30
 FETCH_TIMEOUT = 5
 
 
@@ -60,6 +62,7 @@ def id_token_verify(token: str, *, jwks_uri: str, issuer: str, audience: str) ->
             algorithms=["RS256"],
             audience=audience,
             issuer=issuer,
+            leeway=LEEWAY_SECONDS,
             options={"require": ["exp", "iat", "sub", "aud", "iss"]},
         )
     except jwt.PyJWTError as error:

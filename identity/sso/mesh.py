@@ -77,6 +77,11 @@ def provider_configuration(provider: Region) -> dict[str, Any]:
 def peer_from_provider_id(value: str) -> Region | None:
     """The non-local region PROVIDER_ID names, or None (a tampered or removed one)."""
     prefix = "region-"
-    if not value.startswith(prefix) or not value[len(prefix) :].isdigit():
+    digits = value[len(prefix) :]
+    # ASCII digits in provider_id's own form: str.isdigit() also takes '²' (int() fails on it)
+    # and other scripts' digits, and int() takes leading zeros.
+    if not value.startswith(prefix) or not (digits.isascii() and digits.isdigit()):
         return None
-    return Region.objects.filter(pk=int(value[len(prefix) :]), is_local=False).first()
+    if digits != str(int(digits)):
+        return None
+    return Region.objects.filter(pk=int(digits), is_local=False).first()

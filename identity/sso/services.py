@@ -10,7 +10,7 @@ from allauth.idp.oidc.models import Client
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from identity.crypto import secret_encrypt
@@ -117,7 +117,7 @@ def sso_clients_sync() -> int:
         for client_id, values in desired.items():
             client = existing.get(client_id)
             if client is None:
-                client = Client(id=client_id)
+                client = Client(id=client_id, secret="")  # no throwaway default secret
             elif (
                 client.name == values["name"]
                 and client.redirect_uris == values["redirect_uris"]
@@ -133,6 +133,10 @@ def sso_clients_sync() -> int:
             client.response_types = "code"
             client.redirect_uris = values["redirect_uris"]
             client.skip_consent = True
-            client.save()
+            try:
+                with transaction.atomic():
+                    client.save()
+            except IntegrityError:
+                continue  # a concurrent sync made the same registration first
             written += 1
     return written

@@ -9,6 +9,7 @@ import requests
 from allauth.account.internal.decorators import login_not_required
 from allauth.core.internal.httpkit import add_query_params
 from allauth.idp.oidc import views as idp_views
+from allauth.idp.oidc.internal.oauthlib.utils import respond_html_error
 from allauth.idp.oidc.models import Client
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from oauthlib.oauth2.rfc6749 import errors as oauth2_errors
 
 from identity.sso import mesh
 from identity.sso.provider import RegionOAuth2Adapter
@@ -104,13 +106,21 @@ def authorize(request: HttpRequest) -> HttpResponse:
     sso_clients_sync()
     client_id = request.GET.get("client_id", "")
     redirect_uri = request.GET.get("redirect_uri", "")
-    if client_id.startswith("region-") and not request.user.is_authenticated:
+    client = None
+    if client_id.startswith("region-"):
         client = Client.objects.filter(pk=client_id).first()
-        if client is not None and redirect_uri in client.get_redirect_uris():
-            params = {"error": "login_required"}
-            if request.GET.get("state"):
-                params["state"] = request.GET["state"]
-            return HttpResponseRedirect(add_query_params(redirect_uri, params))
+    if client is not None and redirect_uri not in client.get_redirect_uris():
+        # A region's redirect URI is exactly the registered one. allauth alone would also
+        # take any port of a loopback address and extra query parameters (RFC 8252's rules
+        # for native apps), and send the code there.
+        response = respond_html_error(request, error=oauth2_errors.MismatchingRedirectURIError())
+        response.status_code = 400
+        return response
+    if client is not None and not request.user.is_authenticated:
+        params = {"error": "login_required"}
+        if request.GET.get("state"):
+            params["state"] = request.GET["state"]
+        return HttpResponseRedirect(add_query_params(redirect_uri, params))
     return idp_views.authorization(request)
 
 
