@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
-from tests.live import apis, cloud, private_redis  # noqa: F401  (one live cloud per session)
+from tests.live import apis, cloud, live_user, private_redis  # noqa: F401  (one live cloud)
 
 
 @pytest.fixture

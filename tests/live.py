@@ -230,3 +230,12 @@ def wait_for_user(region, user_id: str, timeout: float = 60) -> None:
                 return
         time.sleep(0.2)
     pytest.fail(f"user {user_id} did not reach region {region.index}")
+
+
+@pytest.fixture
+def live_user(cloud, apis):
+    """A plain user made in region 1 through the REST API, present in every region."""
+    made = new_user(apis[0])
+    for region in cloud.regions[1:]:
+        wait_for_user(region, made["id"])
+    return made

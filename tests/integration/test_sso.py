@@ -16,24 +16,16 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def user(cloud, apis):
-    made = new_user(apis[0])
-    for region in cloud.regions[1:]:
-        wait_for_user(region, made["id"])
-    return made
-
-
-@pytest.fixture
-def signed_in(cloud, user):
+def signed_in(cloud, live_user):
     """A browser signed in at region 1 as USER."""
     web = WebSession()
-    response = web.sign_in(cloud.regions[0], user["username"], USER_PASSWORD)
-    assert response.status_code == 200 and user["username"] in response.text
+    response = web.sign_in(cloud.regions[0], live_user["username"], USER_PASSWORD)
+    assert response.status_code == 200 and live_user["username"] in response.text
     return web
 
 
 def test_switch_lands_on_the_same_page_of_the_target_signed_in_as_the_same_user(
-    cloud, user, signed_in
+    cloud, live_user, signed_in
 ):
     one, two = cloud.regions[0], cloud.regions[1]
     response = signed_in.switch(one, 2, next_path="/identity/users/")
@@ -41,7 +33,7 @@ def test_switch_lands_on_the_same_page_of_the_target_signed_in_as_the_same_user(
     assert response.url == f"{two.url}/identity/users/"
     assert len(response.history) <= 4
     assert "Region: region-two" in response.text
-    assert signed_in.signed_in_as(two) == user["username"]
+    assert signed_in.signed_in_as(two) == live_user["username"]
     # No password and no consent page on the way: every hop was a redirect.
     assert all(hop.status_code == 302 for hop in response.history)
     hops = [urlsplit(hop.url) for hop in response.history]
@@ -55,7 +47,7 @@ def test_switch_lands_on_the_same_page_of_the_target_signed_in_as_the_same_user(
 
     back = signed_in.switch(two, 1, next_path="/zones/")
     assert back.url == f"{one.url}/zones/" and "Region: region-one" in back.text
-    assert signed_in.signed_in_as(one) == user["username"]
+    assert signed_in.signed_in_as(one) == live_user["username"]
 
 
 def test_the_authorization_request_carries_state_nonce_and_pkce(cloud, signed_in):
@@ -105,20 +97,22 @@ def test_a_user_not_yet_replicated_to_the_target_is_told_so_and_can_retry(cloud,
     assert retry.url == f"{two.url}/" and web.signed_in_as(two) == fresh["username"]
 
 
-def test_a_user_disabled_in_the_target_is_refused_there(cloud, user, signed_in):
+def test_a_user_disabled_in_the_target_is_refused_there(cloud, live_user, signed_in):
     one, two = cloud.regions[0], cloud.regions[1]
     # As if the target had disabled the user and the change had not come back yet.
     with db(two) as conn:
-        conn.execute("UPDATE identity_user SET state = 'disabled' WHERE id = %s", [user["id"]])
+        conn.execute("UPDATE identity_user SET state = 'disabled' WHERE id = %s", [live_user["id"]])
     try:
         response = signed_in.switch(one, 2)
         assert response.status_code == 403
         assert 'data-reason="inactive"' in response.text
         assert signed_in.signed_in_as(two) is None
-        assert signed_in.signed_in_as(one) == user["username"]
+        assert signed_in.signed_in_as(one) == live_user["username"]
     finally:
         with db(two) as conn:
-            conn.execute("UPDATE identity_user SET state = 'enabled' WHERE id = %s", [user["id"]])
+            conn.execute(
+                "UPDATE identity_user SET state = 'enabled' WHERE id = %s", [live_user["id"]]
+            )
 
 
 def test_not_signed_in_at_the_source_lands_on_the_targets_sign_in_page(cloud):
@@ -133,22 +127,22 @@ def test_not_signed_in_at_the_source_lands_on_the_targets_sign_in_page(cloud):
     assert all("/accounts/login/" not in hop.url for hop in response.history[:-1])
 
 
-def test_sign_out_of_this_region_leaves_the_others_signed_in(cloud, user, signed_in):
+def test_sign_out_of_this_region_leaves_the_others_signed_in(cloud, live_user, signed_in):
     one, two = cloud.regions[0], cloud.regions[1]
     signed_in.switch(one, 2)
-    assert signed_in.signed_in_as(two) == user["username"]
+    assert signed_in.signed_in_as(two) == live_user["username"]
     signed_in.post(two, "/accounts/logout/", {}, page=signed_in.get(two, "/").text)
     assert signed_in.signed_in_as(two) is None
-    assert signed_in.signed_in_as(one) == user["username"]
+    assert signed_in.signed_in_as(one) == live_user["username"]
 
 
-def test_sign_out_of_all_regions_ends_every_session(cloud, user, signed_in):
+def test_sign_out_of_all_regions_ends_every_session(cloud, live_user, signed_in):
     one, two, three = cloud.regions
     signed_in.switch(one, 2)
     signed_in.switch(two, 3)
-    assert signed_in.signed_in_as(three) == user["username"]
+    assert signed_in.signed_in_as(three) == live_user["username"]
     other_browser = WebSession()
-    other_browser.sign_in(two, user["username"], USER_PASSWORD)
+    other_browser.sign_in(two, live_user["username"], USER_PASSWORD)
     response = signed_in.post(
         one, "/sso/sign-out-everywhere/", {}, page=signed_in.get(one, "/").text
     )
@@ -163,10 +157,10 @@ def test_sign_out_of_all_regions_ends_every_session(cloud, user, signed_in):
     assert states == [None, None]
     # Signing in again afterwards works, in any region.
     again = WebSession()
-    assert user["username"] in again.sign_in(three, user["username"], USER_PASSWORD).text
+    assert live_user["username"] in again.sign_in(three, live_user["username"], USER_PASSWORD).text
 
 
-def test_the_chosen_region_is_remembered_for_the_next_sign_in_anywhere(cloud, user, signed_in):
+def test_the_chosen_region_is_remembered_for_the_next_sign_in_anywhere(cloud, live_user, signed_in):
     one, two, three = cloud.regions
     signed_in.switch(one, 2)
     # The choice, made in region 1, replicates; the next sign-in, in region 3, goes to 2.
@@ -174,14 +168,14 @@ def test_the_chosen_region_is_remembered_for_the_next_sign_in_anywhere(cloud, us
     while time.monotonic() < deadline:
         with db(three) as conn:
             row = conn.execute(
-                "SELECT region_id FROM sso_regionchoice WHERE user_id = %s", [user["id"]]
+                "SELECT region_id FROM sso_regionchoice WHERE user_id = %s", [live_user["id"]]
             ).fetchone()
         if row == (2,):
             break
         time.sleep(0.2)
     assert row == (2,)
     later = WebSession()
-    response = later.sign_in(three, user["username"], USER_PASSWORD)
+    response = later.sign_in(three, live_user["username"], USER_PASSWORD)
     assert response.url == f"{two.url}/"
     assert "Region: region-two" in response.text
     assert [urlsplit(hop.url).path for hop in response.history][:2] == [
@@ -195,7 +189,7 @@ def test_the_chosen_region_is_remembered_for_the_next_sign_in_anywhere(cloud, us
         f"{three.url}/accounts/login/?next=/zones/",
         data={
             "csrfmiddlewaretoken": direct.csrf(page),
-            "login": user["username"],
+            "login": live_user["username"],
             "password": USER_PASSWORD,
             "next": "/zones/",
         },
@@ -226,7 +220,7 @@ def test_a_switch_never_leaves_the_registered_regions(cloud, signed_in, next_pat
     assert direct.url == f"{two.url}/"
 
 
-def test_tampered_region_ids_client_ids_and_redirects_are_refused(cloud, user, signed_in):
+def test_tampered_region_ids_client_ids_and_redirects_are_refused(cloud, live_user, signed_in):
     one, two = cloud.regions[0], cloud.regions[1]
     page = signed_in.get(one, "/").text
     unknown = signed_in.http.post(
@@ -262,7 +256,7 @@ def test_tampered_region_ids_client_ids_and_redirects_are_refused(cloud, user, s
         assert "code=" not in location
 
 
-def test_a_callback_is_good_once_and_only_in_its_own_browser(cloud, user, signed_in):
+def test_a_callback_is_good_once_and_only_in_its_own_browser(cloud, live_user, signed_in):
     one, two = cloud.regions[0], cloud.regions[1]
     start = signed_in.switch(one, 2, allow_redirects=False)
     login = signed_in.http.get(start.headers["Location"], allow_redirects=False, timeout=10)
@@ -276,7 +270,7 @@ def test_a_callback_is_good_once_and_only_in_its_own_browser(cloud, user, signed
     assert thief.signed_in_as(two) is None
     # The right browser is signed in; the same callback a second time is refused.
     first = signed_in.http.get(callback, timeout=10)
-    assert first.url == f"{two.url}/" and signed_in.signed_in_as(two) == user["username"]
+    assert first.url == f"{two.url}/" and signed_in.signed_in_as(two) == live_user["username"]
     replay = signed_in.http.get(callback, timeout=10)
     assert replay.status_code == 400 and 'data-reason="state"' in replay.text
 
