@@ -126,6 +126,27 @@ def on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any)
     record(instance, ChangeOp.DELETE)
 
 
+def lock_version(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    """Before a local write touches the row, lock its version row, as apply does.
+
+    Applying a peer's page locks version rows first and then writes the objects; a local
+    write used to write the object first and lock its version after (in `record`). Two such
+    transactions on one object, a local edit and a peer's edit arriving, deadlocked, and
+    PostgreSQL failed one of them. Same order on both paths: version row, then object.
+    """
+    spec = registry.spec_for(sender)
+    if spec is None or getattr(_state, "remote", False) or instance._state.adding:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return  # a lone statement holds no lock across the two writes
+    list(
+        ObjectVersion.objects.select_for_update()
+        .filter(model=spec.label, object_id=spec.object_id(instance))
+        .values_list("pk", flat=True)
+    )
+
+
 def connect() -> None:
     for spec in registry.registered():
         models.signals.post_save.connect(
@@ -134,6 +155,8 @@ def connect() -> None:
         models.signals.post_delete.connect(
             on_delete, sender=spec.model, dispatch_uid=f"repl-del-{spec.label}"
         )
+        for signal in (models.signals.pre_save, models.signals.pre_delete):
+            signal.connect(lock_version, sender=spec.model, dispatch_uid=f"repl-lock-{spec.label}")
 
 
 def record_created(instances: list[models.Model]) -> int:
