@@ -33,6 +33,15 @@ class RegionIdpAdapter(DefaultOIDCAdapter):
         local = getattr(self.request, "region", None) or Region.objects.get(is_local=True)
         return local.endpoint.rstrip("/")
 
+    def populate_server_metadata(self, data: dict) -> None:
+        """The discovery document names this region's registered URL, like the issuer:
+        allauth builds its endpoints from the request's Host."""
+        host_base = self.request.build_absolute_uri("/").rstrip("/") if self.request else ""
+        base = self.get_issuer()
+        for name, value in data.items():
+            if host_base and isinstance(value, str) and value.startswith(host_base + "/"):
+                data[name] = base + value[len(host_base) :]
+
     def list_private_keys(self, *, did_activate=None, is_active=None) -> list[PrivateKey]:
         from allauth.idp.oidc.internal.private_keys import filter_keys
 

@@ -229,6 +229,12 @@ def test_the_host_header_does_not_change_the_issuer(alice, flow):
     assert claims["iss"] == LOCAL_ENDPOINT
     configuration = Client(HTTP_HOST="localhost").get("/.well-known/openid-configuration")
     assert configuration.json()["issuer"] == LOCAL_ENDPOINT
+    # Every endpoint it names is on the registered URL too, never the Host's.
+    urls = {k: v for k, v in configuration.json().items() if str(v).startswith("http")}
+    assert {"authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint"} <= set(
+        urls
+    )
+    assert all(f"{url}/".startswith(LOCAL_ENDPOINT + "/") for url in urls.values()), urls
 
 
 def test_a_code_is_good_once(alice_client, flow):
