@@ -7,13 +7,16 @@ import base64
 import hashlib
 import secrets
 import uuid
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import pytest
 from allauth.idp.oidc.models import Client as OidcClient
+from allauth.idp.oidc.models import Token
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from identity import services as identity
 from identity.sso import jwks, mesh
@@ -296,3 +299,13 @@ def test_a_disabled_user_is_not_vouched_for(alice, alice_client, flow):
     response = authorize(alice_client, flow["params"])
     assert response.status_code == 302
     assert location(response)[1] == {"error": ["login_required"], "state": ["state-from-west"]}
+
+
+def test_a_code_lives_a_minute_at_most(alice_client, flow):
+    code = code_from(authorize(alice_client, flow["params"]), flow)
+    [row] = Token.objects.filter(type=Token.Type.AUTHORIZATION_CODE)
+    assert row.expires_at - row.created_at <= timedelta(seconds=60)
+    # The same code, presented once its minute is up, buys nothing.
+    Token.objects.filter(pk=row.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    late = redeem(code, flow)
+    assert late.status_code == 400 and late.json()["error"] == "invalid_grant"
