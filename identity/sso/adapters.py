@@ -23,6 +23,7 @@ from identity.sso import mesh
 from identity.sso.models import SigningKey
 from identity.sso.selectors import equivalent_path
 from regions.models import Region
+from regions.selectors import region_local
 
 
 class RegionIdpAdapter(DefaultOIDCAdapter):
@@ -30,7 +31,7 @@ class RegionIdpAdapter(DefaultOIDCAdapter):
 
     def get_issuer(self) -> str:
         # Pinned to the registered public URL: never built from the request's Host.
-        local = getattr(self.request, "region", None) or Region.objects.get(is_local=True)
+        local = getattr(self.request, "region", None) or region_local()
         return local.endpoint.rstrip("/")
 
     def populate_server_metadata(self, data: dict) -> None:
@@ -62,7 +63,7 @@ class RegionSocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def list_apps(self, request: HttpRequest | None, provider=None, client_id=None):
         """One app per peer region, derived from the registry; nothing is stored."""
-        local = getattr(request, "region", None) or Region.objects.filter(is_local=True).first()
+        local = getattr(request, "region", None) or region_local()
         secret = mesh.federation_secret()
         if local is None or not secret:
             return []

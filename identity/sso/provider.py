@@ -22,6 +22,7 @@ from django.http import HttpRequest
 
 from identity.sso import jwks, mesh
 from regions.models import Region
+from regions.selectors import region_local
 
 
 class RegionOAuth2Adapter(OpenIDConnectOAuth2Adapter):
@@ -44,7 +45,7 @@ class RegionOAuth2Adapter(OpenIDConnectOAuth2Adapter):
         return self._openid_config
 
     def get_callback_url(self, request: HttpRequest, app: Any) -> str:
-        local = getattr(request, "region", None) or Region.objects.get(is_local=True)
+        local = getattr(request, "region", None) or region_local()
         return mesh.callback_url(client=local, provider=self._peer())
 
     def complete_login(self, request: HttpRequest, app: Any, token: Any, **kwargs: Any):

@@ -19,6 +19,7 @@ from identity.sso import mesh
 from identity.sso.hashers import ClientSecretHasher
 from identity.sso.models import GlobalSignOut, RegionChoice, SigningKey
 from regions.models import Region
+from regions.selectors import region_local
 
 #: how long a retired signing key stays published: ID tokens live a minute, JWKS caches
 #: five; a day leaves room for clocks and caches of every kind
@@ -105,7 +106,7 @@ def sso_clients_sync() -> int:
     left is right at once; a few small queries when nothing changed. Returns the number of
     registrations written or removed.
     """
-    local = Region.objects.filter(is_local=True).first()
+    local = region_local()
     secret = mesh.federation_secret()
     peers = list(Region.objects.filter(is_local=False).order_by("pk"))
     desired = _desired_clients(local, peers, secret) if local and secret else {}
