@@ -3,17 +3,27 @@
 from regions.models.configuration import Setting, ZoneSetting
 from regions.models.federation import Federation, JoinToken, PeerLink, PeerNonce
 from regions.models.region import Region
-from regions.models.replication import Change, ObjectVersion, ParkedChange
+from regions.models.replication import (
+    Change,
+    ObjectVersion,
+    Override,
+    OverrideKind,
+    ParkedChange,
+    RegionIdReservation,
+)
 
 __all__ = [
     "Change",
     "Federation",
     "JoinToken",
     "ObjectVersion",
+    "Override",
+    "OverrideKind",
     "ParkedChange",
     "PeerLink",
     "PeerNonce",
     "Region",
+    "RegionIdReservation",
     "Setting",
     "ZoneSetting",
 ]

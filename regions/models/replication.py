@@ -93,3 +93,52 @@ class ParkedChange(VersionFields):
 
     def __str__(self) -> str:
         return f"parked {self.op} {self.model} {self.object_id}: {self.reason}"
+
+
+class OverrideKind(models.TextChoices):
+    DELETE_WINS = "delete_wins", "An update lost to a concurrent delete"
+    CASCADE = "cascade", "Deleted with a parent deleted concurrently elsewhere"
+    NAME_CLASH = "name_clash", "Renamed: the same name was taken concurrently elsewhere"
+    DUPLICATE = "duplicate", "Merged: the same row was made concurrently elsewhere"
+    SCOPE = "scope", "Ignored: the setting is not global in this region"
+    REGION_ID = "region_id", "Refused: a region id already used by another region"
+
+
+class Override(models.Model):
+    """An acknowledged write that replication had to override, shown where admins look.
+
+    Local bookkeeping (each region records what it resolved), never replicated: the rows
+    themselves converge; this says why one of them no longer looks as its writer left it.
+    """
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=16, choices=OverrideKind.choices)
+    model = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    #: the region whose write was overridden (0 when unknown)
+    overridden_origin = models.IntegerField(default=0)
+    #: the region whose write won (0 when it is this region's rule)
+    winner_origin = models.IntegerField(default=0)
+    detail = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.model} {self.object_id}"
+
+
+class RegionIdReservation(models.Model):
+    """A region id promised to a joining region (by its UUID) before the join commits.
+
+    Every region confirms the id before an acceptor hands it out, so two regions accepting
+    joins at the same moment cannot give two new regions one id.
+    """
+
+    region_id = models.PositiveIntegerField(primary_key=True)
+    region_uuid = models.UUIDField()
+    acceptor = models.PositiveIntegerField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"region id {self.region_id} reserved for {self.region_uuid}"

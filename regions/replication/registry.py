@@ -29,6 +29,9 @@ class ReplicatedModel:
     #: payload transforms for fields that must not travel as stored (secrets at rest)
     outgoing: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     incoming: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    #: a reason to refuse an incoming upsert (object id, payload) outright, or None; a
+    #: refused change is ignored, logged and recorded as an Override, never parked
+    refuse: Callable[[str, dict[str, Any]], tuple[str, str] | None] | None = None
 
     @property
     def label(self) -> str:
