@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from identity.crypto import secret_decrypt, secret_encrypt
-from identity.models import Account, ApiKey, Domain, Project, ProjectMembership, User
+from identity.models import (
+    PATH_SEPARATOR,
+    Account,
+    ApiKey,
+    Domain,
+    Project,
+    ProjectMembership,
+    User,
+)
 from regions.peer.sealing import seal, unseal
-from regions.replication.registry import ReplicatedModel, register
+from regions.replication.registry import ReplicatedModel, UniqueName, register
 
 
 def _seal_secret(payload: dict[str, Any]) -> dict[str, Any]:
@@ -23,10 +31,48 @@ def _unseal_secret(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def _domain_path(domain: Domain) -> None:
+    """A path is derived from the parent here, never copied: a child made in one region
+    while its parent was renamed in another must name the parent's new name everywhere."""
+    if domain.parent_id is not None:
+        parent_path = Domain.objects.values_list("path", flat=True).get(pk=domain.parent_id)
+        domain.path = f"{parent_path}{PATH_SEPARATOR}{domain.name}"
+
+
+def _domain_subtree_paths(domain: Domain) -> None:
+    """After a domain's path changed here, its descendants' paths follow (derived data:
+    every region derives the same, so nothing is recorded)."""
+    level = [(domain.pk, domain.path)]
+    while level:
+        below = []
+        for parent_id, parent_path in level:
+            for child_id, name, path in Domain.objects.filter(parent_id=parent_id).values_list(
+                "pk", "name", "path"
+            ):
+                wanted = f"{parent_path}{PATH_SEPARATOR}{name}"
+                if path != wanted:
+                    Domain.objects.filter(pk=child_id).update(path=wanted)
+                below.append((child_id, wanted))
+        level = below
+
+
 # Parents before children: the order in which a snapshot lists and applies them.
-register(ReplicatedModel(Domain))
-register(ReplicatedModel(Account))
-register(ReplicatedModel(User, exclude=frozenset({"created", "updated", "last_login"})))
-register(ReplicatedModel(Project))
-register(ReplicatedModel(ProjectMembership))
+register(
+    ReplicatedModel(
+        Domain,
+        unique=UniqueName(scope=("parent_id",), field="name"),
+        derive=_domain_path,
+        after_apply=_domain_subtree_paths,
+    )
+)
+register(ReplicatedModel(Account, unique=UniqueName(scope=("domain_id",), field="name")))
+register(
+    ReplicatedModel(
+        User,
+        exclude=frozenset({"created", "updated", "last_login"}),
+        unique=UniqueName(field="username"),
+    )
+)
+register(ReplicatedModel(Project, unique=UniqueName(scope=("domain_id",), field="name")))
+register(ReplicatedModel(ProjectMembership, unique=UniqueName(scope=("project_id", "account_id"))))
 register(ReplicatedModel(ApiKey, outgoing=_seal_secret, incoming=_unseal_secret))

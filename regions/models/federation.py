@@ -37,6 +37,12 @@ class PeerLink(models.Model):
     last_contact = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    drained_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a pull last read their feed to its end: everything they had committed "
+        "before then is here.",
+    )
 
     def __str__(self) -> str:
         return f"link to region {self.region_id}"

@@ -46,16 +46,36 @@ def page_apply(raw: list[dict[str, Any]]) -> dict[str, int]:
 
     order = {spec.label: index for index, spec in enumerate(registry.registered())}
     with transaction.atomic(), applying_remote():
-        stored = _stored_versions(newest)
-        fresh = [c for k, c in newest.items() if k not in stored or stored[k] < c.version]
+        stored, tombstones = _stored_versions(newest)
+        # Deletes always go through change_apply (a delete wins over a newer update), and so
+        # does anything for a tombstone (kept, its version raised, the lost update noted).
+        fresh = [
+            c
+            for k, c in newest.items()
+            if c.op == ChangeOp.DELETE
+            or k in tombstones
+            or k not in stored
+            or stored[k] < c.version
+        ]
         counts[Outcome.IGNORED] += len(newest) - len(fresh)
         applied: list[IncomingChange] = []
         upserts = defaultdict(list)
         deletes = []
+        singles = []
         for change in fresh:
-            (upserts[change.model] if change.op == ChangeOp.UPSERT else deletes).append(change)
-        for label in sorted(upserts, key=lambda m: order.get(m, len(order))):
-            applied += _upsert_group(registry.spec_for(label), upserts[label], changes, counts)
+            key = (change.model, change.object_id)
+            if change.op == ChangeOp.DELETE:
+                deletes.append(change)
+            elif key in tombstones or _one_at_a_time(registry.spec_for(change.model)):
+                singles.append(change)
+            else:
+                upserts[change.model].append(change)
+        for label in sorted(
+            {*upserts, *(c.model for c in singles)}, key=lambda m: order.get(m, len(order))
+        ):
+            spec = registry.spec_for(label)
+            applied += _upsert_group(spec, upserts.get(label, []), changes, counts)
+            _one_by_one([c for c in singles if c.model == label], changes, counts)
         _versions_save(applied, stored)
         counts[Outcome.APPLIED] += len(applied)
         for change in sorted(deletes, key=lambda c: -order.get(c.model, 0)):
@@ -65,16 +85,30 @@ def page_apply(raw: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def _stored_versions(newest: dict[Key, IncomingChange]) -> dict[Key, tuple[int, int, int]]:
+def _is_tree(label: str) -> bool:
+    spec = registry.spec_for(label)
+    return any(f.is_relation and f.related_model is spec.model for f in spec.fields())
+
+
+def _one_at_a_time(spec: registry.ReplicatedModel) -> bool:
+    """Rows with fields derived from other rows (domain paths) are written one by one."""
+    return spec.derive is not None or spec.after_apply is not None or spec.refuse is not None
+
+
+def _stored_versions(
+    newest: dict[Key, IncomingChange],
+) -> tuple[dict[Key, tuple[int, int, int]], set[Key]]:
     by_model: dict[str, list[str]] = defaultdict(list)
     for model, object_id in newest:
         by_model[model].append(object_id)
-    stored = {}
+    stored, tombstones = {}, set()
     for model, ids in by_model.items():
         rows = ObjectVersion.objects.select_for_update().filter(model=model, object_id__in=ids)
         for row in rows:
             stored[(row.model, row.object_id)] = row.version
-    return stored
+            if row.deleted:
+                tombstones.add((row.model, row.object_id))
+    return stored, tombstones
 
 
 def _upsert_group(
@@ -106,7 +140,11 @@ def _one_by_one(
     if not newest:
         return
     keys = {(c.model, c.object_id) for c in newest}
-    steps = [c for c in page if (c.model, c.object_id) in keys]
+    # Page order (the order the peer made them), parents first in a tree (domains).
+    steps = sorted(
+        (c for c in page if (c.model, c.object_id) in keys),
+        key=lambda c: str(c.payload.get("path", "")).count("/") if _is_tree(c.model) else 0,
+    )
     counts[Outcome.IGNORED] -= len(steps) - len(newest)  # counted as ignored before
     for change in steps:
         counts[change_apply(change).value] += 1
@@ -120,8 +158,12 @@ def _split_on_parents(
     present: dict[str, set[str]] = {}
     for field in relations:
         wanted = {str(c.payload[field.attname]) for c in group if c.payload.get(field.attname)}
-        found = field.related_model._default_manager.filter(pk__in=wanted).values_list(
-            "pk", flat=True
+        # Locked until the page commits: a local delete of a parent waits, then sees the
+        # children and refuses (or cascades them) instead of failing on the foreign key.
+        found = (
+            field.related_model._default_manager.select_for_update()
+            .filter(pk__in=wanted)
+            .values_list("pk", flat=True)
         )
         present[field.attname] = {str(pk) for pk in found}
     candidates = {c.object_id: c for c in group}

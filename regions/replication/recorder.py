@@ -32,6 +32,22 @@ def applying_remote() -> Iterator[None]:
         _state.remote = previous
 
 
+@contextlib.contextmanager
+def deciding_here() -> Iterator[None]:
+    """Inside an apply: writes this region decides itself (a cascade, a rename after a name
+    clash) are recorded as its own changes, so every region learns of them."""
+    previous = getattr(_state, "remote", False)
+    _state.remote = False
+    try:
+        yield
+    finally:
+        _state.remote = previous
+
+
+def is_applying_remote() -> bool:
+    return getattr(_state, "remote", False)
+
+
 def _local_region_id() -> int | None:
     return Region.objects.filter(is_local=True).values_list("id", flat=True).first()
 
@@ -127,24 +143,66 @@ def on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any)
 
 
 def lock_version(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    """Before a local write touches the row, lock its version row, as apply does.
+    """Before a local write touches a row, lock what it depends on, as apply does.
 
-    Applying a peer's page locks version rows first and then writes the objects; a local
-    write used to write the object first and lock its version after (in `record`). Two such
-    transactions on one object, a local edit and a peer's edit arriving, deadlocked, and
-    PostgreSQL failed one of them. Same order on both paths: version row, then object.
+    - An existing row: its version row first, then the row itself (the order apply uses, so
+      a local edit and a peer's edit of one object cannot deadlock). A row that was deleted
+      meanwhile, here or by an applied change, is refused with a field error (never a 500).
+    - A new row: every replicated parent it points to, so a parent's delete (local, or
+      applied from a peer) and this insert happen one after the other; a parent that is
+      gone is refused naming the field.
     """
     spec = registry.spec_for(sender)
-    if spec is None or getattr(_state, "remote", False) or instance._state.adding:
+    if spec is None or getattr(_state, "remote", False):
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return  # a lone statement holds no lock across the two writes
-    list(
+    if instance._state.adding:
+        _lock_parents(spec, instance)
+        return
+    object_id = spec.object_id(instance)
+    version = (
         ObjectVersion.objects.select_for_update()
-        .filter(model=spec.label, object_id=spec.object_id(instance))
-        .values_list("pk", flat=True)
+        .filter(model=spec.label, object_id=object_id)
+        .values_list("deleted", flat=True)
+        .first()
     )
+    key = spec.model._meta.pk.name if spec.key == "pk" else spec.key
+    present = sender._default_manager.select_for_update().filter(**{key: object_id}).exists()
+    if version or not present:
+        raise gone(sender, instance)
+
+
+def gone(model: type[models.Model], instance: models.Model) -> Exception:
+    from portal.validation import invalid
+
+    name = model._meta.verbose_name
+    return invalid(
+        model._meta.model_name,
+        f"This {name} ({instance}) no longer exists: it was deleted meanwhile, perhaps in "
+        "another region.",
+        "gone",
+    )
+
+
+def _lock_parents(spec: registry.ReplicatedModel, instance: models.Model) -> None:
+    from portal.validation import invalid
+
+    for field in spec.fields():
+        if not (field.is_relation and field.many_to_one):
+            continue
+        value = getattr(instance, field.attname)
+        target = field.related_model
+        if value is None or registry.spec_for(target) is None:
+            continue
+        if not target._default_manager.select_for_update().filter(pk=value).exists():
+            raise invalid(
+                field.name,
+                f"The {target._meta.verbose_name} {value} no longer exists: it was deleted "
+                "meanwhile, perhaps in another region.",
+                "gone",
+            )
 
 
 def connect() -> None:

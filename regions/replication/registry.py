@@ -18,6 +18,19 @@ PAYLOAD_FORMAT = 1
 
 
 @dataclass(frozen=True)
+class UniqueName:
+    """A name unique within a scope, which two regions may both take at the same moment.
+
+    The conflict policy keeps both rows: the one with the lower cloud-wide key keeps the
+    name, the other is renamed `<name>-<8 hex of its key>`. Without a name field the scope
+    alone is unique (a project membership): the row with the higher key is dropped.
+    """
+
+    scope: tuple[str, ...] = ()
+    field: str | None = None
+
+
+@dataclass(frozen=True)
 class ReplicatedModel:
     model: type[models.Model]
     #: the field that identifies a row cloud-wide (the UUID primary key, or Region.uuid)
@@ -32,6 +45,12 @@ class ReplicatedModel:
     #: a reason to refuse an incoming upsert (object id, payload) outright, or None; a
     #: refused change is ignored, logged and recorded as an Override, never parked
     refuse: Callable[[str, dict[str, Any]], tuple[str, str] | None] | None = None
+    #: a name two regions may take at once (see UniqueName)
+    unique: UniqueName | None = None
+    #: fields computed here from other rows (a domain's path), set on apply before saving
+    derive: Callable[[models.Model], None] | None = None
+    #: what an applied change implies for other rows here (a renamed domain's subtree)
+    after_apply: Callable[[models.Model], None] | None = None
 
     @property
     def label(self) -> str:

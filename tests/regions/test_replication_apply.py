@@ -6,9 +6,10 @@ import uuid
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from identity.models import ROOT_DOMAIN_ID, Account, Domain, User
-from regions.models import Change, ObjectVersion, ParkedChange, Region
+from regions.models import Change, ObjectVersion, Override, ParkedChange, Region
 from regions.replication import registry
 from regions.replication.apply import (
     UNVERSIONED,
@@ -30,8 +31,9 @@ def domain_change(object_id, version, *, name="remote", parent=ROOT_DOMAIN_ID, p
     return IncomingChange("identity.domain", str(object_id), "upsert", version, payload)
 
 
-def account_change(object_id, version, *, domain=ROOT_DOMAIN_ID, name="acct"):
-    payload = registry.spec_for(Account).to_payload(Account(domain_id=domain, name=name))
+def account_change(object_id, version, *, domain=ROOT_DOMAIN_ID, name="acct", **fields):
+    account = Account(domain_id=domain, name=name, **fields)
+    payload = registry.spec_for(Account).to_payload(account)
     return IncomingChange("identity.account", str(object_id), "upsert", version, payload)
 
 
@@ -232,32 +234,94 @@ def test_a_parked_change_overtaken_by_a_newer_one_is_cleared_not_applied(region)
     assert stored_version("identity.user", user_id) == ((WALL + 5, 0, 2), False)
 
 
-def test_deleting_a_parent_still_referenced_here_is_parked_until_its_children_go(region):
+def test_deleting_a_parent_still_referenced_here_deletes_its_children_everywhere(region):
+    """A user made in one region while its account was deleted in another: the delete wins,
+    and this region records the user's delete as its own change so every region follows."""
     account_id, user_id = uuid.uuid4(), uuid.uuid4()
     change_apply(account_change(account_id, (WALL, 0, 2)))
-    change_apply(user_change(user_id, (WALL + 1, 0, 2), account=account_id))
+    change_apply(user_change(user_id, (WALL + 1, 0, 3), account=account_id))
     parent_delete = delete_change("identity.account", account_id, (WALL + 3, 0, 2))
-    assert change_apply(parent_delete) == Outcome.PARKED
-    assert Account.objects.filter(pk=account_id).exists()
-    assert "still referenced" in ParkedChange.objects.get().reason
-
-    assert (
-        change_apply(delete_change("identity.user", user_id, (WALL + 2, 0, 2))) == Outcome.APPLIED
-    )
-    assert parked_retry() == 1
+    assert change_apply(parent_delete) == Outcome.APPLIED
     assert not Account.objects.filter(pk=account_id).exists()
+    assert not User.objects.filter(pk=user_id).exists()
+    assert not ParkedChange.objects.exists()
     assert stored_version("identity.account", account_id) == ((WALL + 3, 0, 2), True)
+    version, deleted = stored_version("identity.user", user_id)
+    assert deleted and version > (WALL + 1, 0, 3) and version[2] == region.pk
+    recorded = Change.objects.get(object_id=str(user_id))
+    assert (recorded.op, recorded.origin) == ("delete", region.pk)
+    override = Override.objects.get(object_id=str(user_id))
+    assert override.kind == "cascade" and "deleted" in override.detail
 
 
-def test_a_username_taken_here_by_another_user_parks_the_change(region):
+def test_a_child_whose_parent_is_a_tombstone_is_deleted_and_its_delete_recorded(region):
+    account_id, user_id = uuid.uuid4(), uuid.uuid4()
+    change_apply(account_change(account_id, (WALL, 0, 2)))
+    change_apply(delete_change("identity.account", account_id, (WALL + 1, 0, 2)))
+    late_child = user_change(user_id, (WALL + 2, 0, 3), account=account_id)
+    assert change_apply(late_child) == Outcome.APPLIED
+    assert not User.objects.filter(pk=user_id).exists()
+    assert not ParkedChange.objects.exists()
+    version, deleted = stored_version("identity.user", user_id)
+    assert deleted and version > (WALL + 2, 0, 3)
+    assert Change.objects.filter(object_id=str(user_id), op="delete", origin=region.pk).exists()
+    assert Override.objects.get(object_id=str(user_id)).overridden_origin == 3
+
+
+def test_a_delete_wins_over_a_newer_update_and_says_so(region):
+    account_id = uuid.uuid4()
+    change_apply(account_change(account_id, (WALL, 0, 2)))
+    change_apply(account_change(account_id, (WALL + 5, 0, 3), network_domain="late.example"))
+    assert change_apply(delete_change("identity.account", account_id, (WALL + 1, 0, 2))) == (
+        Outcome.APPLIED
+    )
+    assert not Account.objects.filter(pk=account_id).exists()
+    # The tombstone keeps the highest version seen, so it is the same in every region.
+    assert stored_version("identity.account", account_id) == ((WALL + 5, 0, 3), True)
+    override = Override.objects.get(object_id=str(account_id))
+    assert (override.kind, override.overridden_origin, override.winner_origin) == (
+        "delete_wins",
+        3,
+        2,
+    )
+    # An update that arrives later still cannot bring it back.
+    late = account_change(account_id, (WALL + 9, 0, 3), network_domain="again")
+    assert change_apply(late) == Outcome.IGNORED
+    assert not Account.objects.filter(pk=account_id).exists()
+    assert stored_version("identity.account", account_id) == ((WALL + 9, 0, 3), True)
+
+
+def test_a_username_taken_here_waits_for_a_pull_round_then_the_higher_key_is_renamed(region):
     local = factories.user(username="carol")
     clash_id = uuid.uuid4()
     change = user_change(clash_id, (WALL, 0, 2), account=local.account_id, username="Carol")
     assert change_apply(change) == Outcome.PARKED
-    assert "conflicts" in ParkedChange.objects.get().reason
+    assert ParkedChange.objects.get().reason.startswith("name clash")
     assert not User.objects.filter(pk=clash_id).exists()
-    assert User.objects.get(pk=local.pk).username == "carol"
-    assert stored_version("identity.user", clash_id) is None
+    # This region has no peers, so nothing can be in transit: the clash settles.
+    assert parked_retry() == 1
+    loser = str(max(str(clash_id), str(local.pk)))
+    names = dict(User.objects.values_list("pk", "username"))
+    assert names[uuid.UUID(loser)].endswith("-" + loser[:8])
+    assert not ParkedChange.objects.exists()
+    assert Override.objects.get().kind == "name_clash"
+
+
+def test_a_name_clash_waits_while_a_peer_has_not_been_read_to_its_end(region):
+    from regions.models import PeerLink
+    from regions.services import region_create
+
+    west = region_create(id=2, name="west", endpoint="http://127.0.0.1:8002", by=None)
+    link = PeerLink.objects.create(region=west)
+    local = factories.user(username="dave")
+    clash_id = uuid.uuid4()
+    change_apply(user_change(clash_id, (WALL, 0, 2), account=local.account_id, username="dave"))
+    assert parked_retry() == 0
+    assert ParkedChange.objects.count() == 1
+    # A pull that started after the change was parked read the peer's feed to its end.
+    PeerLink.objects.filter(pk=link.pk).update(drained_at=timezone.now())
+    assert parked_retry() == 1
+    assert not ParkedChange.objects.exists()
 
 
 def test_a_baseline_row_applies_without_a_version(region):

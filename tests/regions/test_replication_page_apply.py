@@ -20,7 +20,7 @@ from identity.models import (
     ProjectMembership,
     User,
 )
-from regions.models import Change, ObjectVersion, ParkedChange, Region
+from regions.models import Change, ObjectVersion, Override, ParkedChange, Region
 from regions.peer.sealing import unseal
 from regions.replication import registry
 from regions.replication.apply import IncomingChange, Outcome, change_apply, parked_retry
@@ -30,6 +30,7 @@ from tests import factories
 
 WALL = 4_000_000_000_000  # ahead of any local write of this run
 NS = uuid.UUID("6f2a4b0e-0000-4000-8000-000000000000")
+CAROL = uuid.UUID("00000000-0000-4000-8000-00000000ca01")
 
 
 def uid(name: str) -> str:
@@ -144,7 +145,11 @@ def here(region):
     federation_ensure()
     shared = factories.domain(name="shared")
     carol = factories.user(username="carol")
-    return {"shared": shared, "carol": carol}
+    # A key below the clashing user's, so carol keeps her name and the peer's user is renamed
+    # (as the row with the lower key keeps a name taken in two regions at once).
+    User.objects.filter(pk=carol.pk).update(id=CAROL)
+    ObjectVersion.objects.filter(object_id=str(carol.pk)).update(object_id=str(CAROL))
+    return {"shared": shared, "carol": User.objects.get(pk=CAROL)}
 
 
 def history(here) -> list[dict]:
@@ -158,7 +163,7 @@ def history(here) -> list[dict]:
         account(5, "testers", "ROOT/west"),
         user(6, "u1", "u1", "builders"),
         user(7, "u2", "u2", "testers", email="u2@example.com"),
-        # upsert, delete, upsert of one object
+        # upsert, delete, upsert of one object: the delete is final
         user(8, "u3", "u3", "testers", first_name="first"),
         delete(User, uid("user:u3"), 9),
         domain(10, "apps", "ROOT/west/apps", parent=uid("ROOT/west"), network_domain="apps.west"),
@@ -193,10 +198,10 @@ def check_expected(state: dict, here) -> None:
     assert domains[uid("ROOT/west/apps")]["network_domain"] == "apps.west"
     assert domains[str(here["shared"].pk)]["network_domain"] == "s"
     users = rows["identity.user"]
-    assert users[uid("user:u3")]["first_name"] == "again"
-    assert users[uid("user:u3")]["state"] == "disabled"
+    assert uid("user:u3") not in users
     assert users[uid("user:u2")]["email"] == "u2@west.example.com"
-    assert uid("user:clash") not in users
+    clash_suffix = uid("user:clash").replace("-", "")[:8]
+    assert users[uid("user:clash")]["username"] == f"Carol-{clash_suffix}"
     assert users[str(here["carol"].pk)]["username"] == "carol"
     assert rows["identity.account"][uid("acct:builders")]["state"] == "disabled"
     assert uid("proj:p2") not in rows["identity.project"]
@@ -205,10 +210,12 @@ def check_expected(state: dict, here) -> None:
     assert rows["identity.apikey"][uid("key:u1")]["secret_key_encrypted"] == "the-secret-of-u1"
     versions = {(m, o): (w - WALL, c, origin, d) for m, o, w, c, origin, d in state["versions"]}
     assert versions[("identity.project", uid("proj:p2"))] == (16, 0, 2, True)
-    assert versions[("identity.user", uid("user:u3"))] == (11, 0, 2, False)
+    assert versions[("identity.user", uid("user:u3"))] == (11, 0, 2, True)
     assert versions[("identity.domain", str(here["shared"].pk))] == (18, 0, 2, False)
-    # Only the clashing change waits; everything else applied.
-    assert [p[:3] for p in state["parked"]] == [("identity.user", uid("user:clash"), "upsert")]
+    # The rename of the clashing user is this region's own change, after the peer's.
+    local = Region.objects.get(is_local=True).pk
+    assert versions[("identity.user", uid("user:clash"))] == (12, 1, local, False)
+    assert state["parked"] == []
 
 
 def orders(changes: list[dict]) -> list[list[dict]]:
@@ -239,16 +246,20 @@ def test_several_pages_end_exactly_as_one_by_one(here, index, size):
     assert outcome_of(in_pages(size), order) == expected
 
 
-def test_page_apply_records_nothing_and_counts_what_it_did(here):
+def test_page_apply_records_only_what_it_decided_and_counts_what_it_did(here):
     before = Change.objects.count()
     changes = history(here)
     counts = page_apply(changes)
-    assert Change.objects.count() == before
-    assert counts["parked"] == 1
+    # One change of its own: the rename of the user whose name was taken here.
+    [rename] = Change.objects.filter(seq__gt=before) if before else Change.objects.all()[:0]
+    assert (rename.object_id, rename.payload["username"]) == (
+        uid("user:clash"),
+        f"Carol-{uid('user:clash').replace('-', '')[:8]}",
+    )
+    assert Change.objects.count() == before + 1
+    # The clash waits for a pull round (none is needed without peers), then settles.
+    assert (counts["parked"], counts["unparked"]) == (1, 1)
     assert counts["applied"] + counts["ignored"] + counts["parked"] == len(changes)
-    # Older versions are skipped (the first apps domain, builders account and p2 project),
-    # except for the users: the clash sends their group one by one through every version.
-    assert (counts["applied"], counts["ignored"]) == (16, 3)
 
 
 def test_a_domain_whose_parent_comes_later_in_the_page_is_applied(region):
@@ -280,7 +291,7 @@ def test_upsert_delete_upsert_in_one_page_keeps_the_last(region):
     assert (row.wall - WALL, row.deleted) == (5, True)
 
 
-def test_a_username_clash_parks_only_that_change(region):
+def test_a_username_clash_renames_the_higher_key_and_applies_the_rest(region):
     local = factories.user(username="carol")
     changes = [
         account(1, "team", "ROOT"),
@@ -289,13 +300,19 @@ def test_a_username_clash_parks_only_that_change(region):
         user(4, "b", "beta", "team"),
     ]
     counts = page_apply(changes)
-    assert counts["parked"] == 1 and counts["applied"] == 3
-    assert set(User.objects.values_list("username", flat=True)) == {"alpha", "beta", "carol"}
-    assert User.objects.get(username="carol").pk == local.pk
-    [parked] = ParkedChange.objects.all()
-    assert (parked.model, parked.object_id) == ("identity.user", uid("user:clash"))
-    assert not ObjectVersion.objects.filter(object_id=uid("user:clash")).exists()
-    assert ObjectVersion.objects.filter(object_id=uid("user:a")).exists()
+    assert (counts["applied"], counts["parked"], counts["unparked"]) == (3, 1, 1)
+    incoming_keeps = uid("user:clash") < str(local.pk)
+    loser = uid("user:clash") if not incoming_keeps else str(local.pk)
+    renamed = ("CAROL" if loser == uid("user:clash") else "carol") + "-" + loser[:8]
+    names = dict(User.objects.values_list("pk", "username"))
+    assert names[uuid.UUID(loser)] == renamed
+    winner = "CAROL" if incoming_keeps else "carol"
+    assert {names[uuid.UUID(uid("user:clash"))], names[local.pk]} == {renamed, winner}
+    assert not ParkedChange.objects.exists()
+    [override] = Override.objects.all()
+    assert (override.kind, override.object_id) == ("name_clash", loser)
+    # The rename is recorded here, so every region renames the same user.
+    assert Change.objects.filter(object_id=loser, payload__username=renamed).exists()
 
 
 def test_names_swapped_through_a_temporary_name_in_one_page_end_as_one_by_one(here):
