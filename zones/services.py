@@ -5,10 +5,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from django.db import transaction
-
 from identity.models import User
 from identity.permissions import Action, require
+from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
 from regions.selectors import region_local
 from zones.models import AllocationState, NetworkType, Zone
@@ -71,7 +70,7 @@ def _require_local(zone: Zone) -> None:
         raise invalid("region", "Zones are managed by the portal of their own region.", "remote")
 
 
-@transaction.atomic
+@atomic_write
 def zone_create(
     *,
     name: str,
@@ -107,7 +106,7 @@ def zone_create(
 _UNSET: Any = object()
 
 
-@transaction.atomic
+@atomic_write
 def zone_update(
     *,
     zone: Zone,
@@ -144,7 +143,7 @@ def zone_update(
     return zone
 
 
-@transaction.atomic
+@atomic_write
 def zone_delete(*, zone: Zone, by: User | None) -> None:
     require(by, Action.DELETE, zone)
     _require_local(zone)

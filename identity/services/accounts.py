@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from identity.models import Account, AccountState, AccountType, Domain, User
 from identity.permissions import Action, is_root_admin, require
 from identity.services.guards import keep_a_root_admin
+from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
+from regions.replication.recorder import hold
 
 
 def _check_name(*, domain: Domain, name: str, exclude: Account | None = None) -> str:
@@ -22,7 +22,7 @@ def _check_name(*, domain: Domain, name: str, exclude: Account | None = None) ->
     return name
 
 
-@transaction.atomic
+@atomic_write
 def account_create(
     *,
     domain: Domain,
@@ -46,7 +46,7 @@ def account_create(
     )
 
 
-@transaction.atomic
+@atomic_write
 def account_update(
     *, account: Account, name: str | None = None, network_domain: str | None = None, by: User | None
 ) -> Account:
@@ -72,22 +72,22 @@ def _set_state(*, account: Account, state: str, by: User | None) -> Account:
     return account
 
 
-@transaction.atomic
+@atomic_write
 def account_enable(*, account: Account, by: User | None) -> Account:
     return _set_state(account=account, state=AccountState.ENABLED, by=by)
 
 
-@transaction.atomic
+@atomic_write
 def account_disable(*, account: Account, by: User | None) -> Account:
     return _set_state(account=account, state=AccountState.DISABLED, by=by)
 
 
-@transaction.atomic
+@atomic_write
 def account_lock(*, account: Account, by: User | None) -> Account:
     return _set_state(account=account, state=AccountState.LOCKED, by=by)
 
 
-@transaction.atomic
+@atomic_write
 def account_delete(*, account: Account, by: User | None) -> None:
     """Delete ACCOUNT and its users; refused while it owns projects."""
     require(by, Action.DELETE, account)
@@ -95,6 +95,7 @@ def account_delete(*, account: Account, by: User | None) -> None:
         raise invalid("account", "You cannot delete your own account.", "self")
     if account.is_root_admin:
         keep_a_root_admin(losing_account=account, field="account")
+    hold(account)  # projects or users added meanwhile wait for this lock or are seen
     owned = list(account.owned_projects.values_list("name", flat=True)[:5])
     if owned:
         raise invalid(

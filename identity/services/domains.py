@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from identity.models import PATH_SEPARATOR, Domain, User
 from identity.permissions import Action, require
+from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
+from regions.replication.recorder import hold
 
 
 def _check_name(*, parent: Domain, name: str, exclude: Domain | None = None) -> str:
@@ -23,7 +23,7 @@ def _check_name(*, parent: Domain, name: str, exclude: Domain | None = None) -> 
     return name
 
 
-@transaction.atomic
+@atomic_write
 def domain_create(
     *, parent: Domain, name: str, network_domain: str = "", by: User | None
 ) -> Domain:
@@ -42,7 +42,7 @@ def domain_create(
     )
 
 
-@transaction.atomic
+@atomic_write
 def domain_update(
     *, domain: Domain, name: str | None = None, network_domain: str | None = None, by: User | None
 ) -> Domain:
@@ -66,7 +66,7 @@ def domain_update(
     return domain
 
 
-@transaction.atomic
+@atomic_write
 def domain_delete(*, domain: Domain, cleanup: bool = False, by: User | None) -> None:
     """Delete DOMAIN; with CLEANUP also its subdomains, accounts, users and projects.
 
@@ -76,6 +76,8 @@ def domain_delete(*, domain: Domain, cleanup: bool = False, by: User | None) -> 
     require(by, Action.DELETE, domain)
     if domain.is_root:
         raise invalid("domain", "The ROOT domain cannot be deleted.")
+    # Children added meanwhile (here, or applied from a peer) wait for this lock or are seen.
+    hold(domain)
     subtree = Domain.objects.filter(path__startswith=domain.path + PATH_SEPARATOR)
     if not cleanup:
         held = {

@@ -5,11 +5,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
-
 from identity.crypto import secret_decrypt, secret_encrypt
 from identity.models import ApiKey, User
 from identity.permissions import Action, may_use_api_keys, require
+from portal.concurrency import atomic_write
 from portal.validation import invalid
 
 # CloudStack makes both halves from a 64-byte HmacSHA1 key, URL-safe base64: 86 characters.
@@ -25,7 +24,7 @@ class KeyPair:
     record: ApiKey
 
 
-@transaction.atomic
+@atomic_write
 def user_keys_register(*, user: User, by: User | None) -> KeyPair:
     """Give USER a new key pair, revoking the old one (clients using it stop working)."""
     require(by, Action.CHANGE, user)
@@ -44,7 +43,7 @@ def user_keys_register(*, user: User, by: User | None) -> KeyPair:
     return KeyPair(api_key=api_key, secret_key=secret_key, record=record)
 
 
-@transaction.atomic
+@atomic_write
 def user_keys_revoke(*, user: User, by: User | None) -> int:
     """Remove USER's key pair; returns how many were removed (0 when there was none)."""
     require(by, Action.CHANGE, user)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from identity.models import (
     Account,
     Domain,
@@ -14,6 +12,7 @@ from identity.models import (
     User,
 )
 from identity.permissions import Action, in_subtree, require
+from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
 
 
@@ -56,7 +55,7 @@ def _check_project_limit(owner: Account) -> None:
         )
 
 
-@transaction.atomic
+@atomic_write
 def project_create(
     *, domain: Domain, name: str, owner: Account, display_text: str = "", by: User | None
 ) -> Project:
@@ -74,7 +73,7 @@ def project_create(
     return project
 
 
-@transaction.atomic
+@atomic_write
 def project_update(
     *,
     project: Project,
@@ -107,23 +106,23 @@ def _set_state(*, project: Project, state: str, by: User | None) -> Project:
     return project
 
 
-@transaction.atomic
+@atomic_write
 def project_suspend(*, project: Project, by: User | None) -> Project:
     return _set_state(project=project, state=ProjectState.SUSPENDED, by=by)
 
 
-@transaction.atomic
+@atomic_write
 def project_activate(*, project: Project, by: User | None) -> Project:
     return _set_state(project=project, state=ProjectState.ACTIVE, by=by)
 
 
-@transaction.atomic
+@atomic_write
 def project_delete(*, project: Project, by: User | None) -> None:
     require(by, Action.DELETE, project)
     project.delete()
 
 
-@transaction.atomic
+@atomic_write
 def project_member_add(
     *, project: Project, account: Account, role: str = ProjectRole.REGULAR, by: User | None
 ) -> ProjectMembership:
@@ -139,7 +138,7 @@ def project_member_add(
     return ProjectMembership.objects.create(project=project, account=account, role=role)
 
 
-@transaction.atomic
+@atomic_write
 def project_member_remove(*, project: Project, account: Account, by: User | None) -> None:
     require(by, Action.CHANGE, project)
     if account.pk == project.owner_id:

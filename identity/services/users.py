@@ -6,11 +6,11 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 
 from identity.models import TIMEZONE_CHOICES, Account, User, UserState
 from identity.permissions import Action, require
 from identity.services.guards import keep_a_root_admin
+from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
 
 _TIMEZONES = {name for name, _ in TIMEZONE_CHOICES}
@@ -62,7 +62,7 @@ def password_check(password: str, *, username: str = "", email: str = "") -> Non
     _check_password(password, User(username=username, email=email))
 
 
-@transaction.atomic
+@atomic_write
 def user_create(
     *,
     account: Account,
@@ -88,7 +88,7 @@ def user_create(
     return user
 
 
-@transaction.atomic
+@atomic_write
 def user_update(
     *,
     user: User,
@@ -114,7 +114,7 @@ def user_update(
     return user
 
 
-@transaction.atomic
+@atomic_write
 def user_set_password(*, user: User, password: str, by: User | None) -> User:
     require(by, Action.CHANGE, user)
     _check_password(password, user)
@@ -123,7 +123,7 @@ def user_set_password(*, user: User, password: str, by: User | None) -> User:
     return user
 
 
-@transaction.atomic
+@atomic_write
 def user_password_change(
     *, user: User, password: str, current_password: str | None, by: User | None
 ) -> User:
@@ -151,22 +151,22 @@ def _set_state(*, user: User, state: str, by: User | None) -> User:
     return user
 
 
-@transaction.atomic
+@atomic_write
 def user_enable(*, user: User, by: User | None) -> User:
     return _set_state(user=user, state=UserState.ENABLED, by=by)
 
 
-@transaction.atomic
+@atomic_write
 def user_disable(*, user: User, by: User | None) -> User:
     return _set_state(user=user, state=UserState.DISABLED, by=by)
 
 
-@transaction.atomic
+@atomic_write
 def user_lock(*, user: User, by: User | None) -> User:
     return _set_state(user=user, state=UserState.LOCKED, by=by)
 
 
-@transaction.atomic
+@atomic_write
 def user_delete(*, user: User, by: User | None) -> None:
     require(by, Action.DELETE, user)
     if by is not None and by.pk == user.pk:

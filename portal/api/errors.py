@@ -24,9 +24,26 @@ def validation_error_to_api(error: ValidationError) -> exceptions.ValidationErro
     return exceptions.ValidationError(detail)
 
 
+#: a service error with only these codes lost a race to a concurrent write: 409 Conflict
+CONFLICT_CODES = {"gone", "conflict"}
+
+
 def portal_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ValidationError):
-        exc = validation_error_to_api(exc)
+        codes = {e.code for errors in _errors(exc) for e in errors}
+        exc_api = validation_error_to_api(exc)
+        if codes and codes <= CONFLICT_CODES:
+            response = exception_handler(exc_api, context)
+            if response is not None:
+                response.status_code = 409
+            return response
+        exc = exc_api
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return exception_handler(exc, context)
+
+
+def _errors(error: ValidationError) -> list[list[ValidationError]]:
+    if hasattr(error, "error_dict"):
+        return list(error.error_dict.values())
+    return [error.error_list]

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from identity.models import User
 from identity.permissions import Action, require
+from portal.concurrency import atomic_write
 from portal.validation import invalid
 from regions.configuration.definitions import DEFINITIONS
 from regions.configuration.values import value_clean
@@ -54,7 +55,7 @@ def _zone_for(setting: Setting, zone: Any) -> Any:
     return zone
 
 
-@transaction.atomic
+@atomic_write
 def setting_update(*, name: str, value: Any, by: User | None, zone: Any = None) -> Setting:
     """Set setting NAME to VALUE, for this region (or the cloud), or for ZONE only."""
     setting = _setting_for_update(name)
@@ -70,7 +71,7 @@ def setting_update(*, name: str, value: Any, by: User | None, zone: Any = None) 
     return setting
 
 
-@transaction.atomic
+@atomic_write
 def setting_reset(*, name: str, by: User | None, zone: Any = None) -> Setting:
     """Back to the default (or, with ZONE, back to this region's value in that zone)."""
     setting = _setting_for_update(name)

@@ -174,6 +174,13 @@ def lock_version(sender: type[models.Model], instance: models.Model, **kwargs: A
         raise gone(sender, instance)
 
 
+def hold(instance: models.Model) -> None:
+    """Lock INSTANCE for a write that first checks what depends on it (a delete that must
+    see children added concurrently): its version row, then the row. Refuses a row that was
+    deleted meanwhile. Call inside the service's transaction."""
+    lock_version(type(instance), instance)
+
+
 def gone(model: type[models.Model], instance: models.Model) -> Exception:
     from portal.validation import invalid
 

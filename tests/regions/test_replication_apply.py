@@ -6,9 +6,11 @@ import uuid
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.utils import timezone
 
-from identity.models import ROOT_DOMAIN_ID, Account, Domain, User
+from identity import services as identity_services
+from identity.models import ROOT_DOMAIN_ID, Account, Domain, ProjectMembership, User
 from regions.models import Change, ObjectVersion, Override, ParkedChange, Region
 from regions.replication import registry
 from regions.replication.apply import (
@@ -372,3 +374,82 @@ def test_changes_from_the_wire_are_checked(region):
         {"model": "identity.domain", "object_id": 5, "op": "delete", "version": ["7", 1, 2]}
     )
     assert parsed == IncomingChange("identity.domain", "5", "delete", (7, 1, 2), {})
+
+
+def test_a_child_made_under_a_parent_renamed_elsewhere_takes_the_new_path(region):
+    parent, child = uuid.uuid4(), uuid.uuid4()
+    change_apply(domain_change(parent, (WALL, 0, 2), name="ren"))
+    # Region 3 made the child while it still saw ROOT/ren; region 2 renamed the parent.
+    rename = domain_change(parent, (WALL + 2, 0, 2), name="ren-x", path="ROOT/ren-x")
+    kid = domain_change(child, (WALL + 1, 0, 3), name="kid", parent=parent, path="ROOT/ren/kid")
+    for order in ([rename, kid], [kid, rename]):
+        with transaction.atomic():
+            for change in order:
+                change_apply(change)
+            assert Domain.objects.get(pk=child).path == "ROOT/ren-x/kid"
+            transaction.set_rollback(True)
+    # A rename that arrives after the child moves the whole subtree.
+    change_apply(kid)
+    grandchild = uuid.uuid4()
+    change_apply(
+        domain_change(grandchild, (WALL + 1, 1, 3), name="g", parent=child, path="ROOT/ren/kid/g")
+    )
+    change_apply(rename)
+    assert Domain.objects.get(pk=grandchild).path == "ROOT/ren-x/kid/g"
+
+
+def test_sibling_domains_named_alike_in_two_regions_keep_both_and_rename_the_higher_key(region):
+    here = factories.domain(name="twin")
+    sub = factories.domain(parent=here, name="sub")
+    theirs = uuid.uuid4()
+    assert change_apply(domain_change(theirs, (WALL, 0, 2), name="Twin")) == Outcome.PARKED
+    assert parked_retry() == 1  # no peers: nothing can be in transit
+    loser = max(str(here.pk), str(theirs))
+    rows = {str(d.pk): d for d in Domain.objects.all()}
+    assert rows[loser].name.endswith("-" + loser[:8])
+    assert rows[str(here.pk)].path == f"ROOT/{rows[str(here.pk)].name}"
+    # The local domain's subtree follows its new name when it is the one renamed.
+    assert Domain.objects.get(pk=sub.pk).path == f"{rows[str(here.pk)].path}/sub"
+    assert Change.objects.filter(object_id=loser, origin=region.pk).exists()
+
+
+def test_a_membership_added_in_two_regions_at_once_keeps_one_row(region):
+    project = factories.project(name="shared-proj")
+    member = factories.account(domain=project.domain)
+    here = identity_services.project_member_add(project=project, account=member, by=None)
+    theirs = uuid.uuid4()
+    payload = registry.spec_for(ProjectMembership).to_payload(
+        ProjectMembership(project_id=project.pk, account_id=member.pk, role="admin")
+    )
+    change = IncomingChange(
+        "identity.projectmembership", str(theirs), "upsert", (WALL, 0, 2), payload
+    )
+    assert change_apply(change) == Outcome.PARKED
+    parked_retry()
+    kept = min(str(here.pk), str(theirs))
+    assert [
+        str(pk)
+        for pk in ProjectMembership.objects.filter(project=project, account=member).values_list(
+            "pk", flat=True
+        )
+    ] == [kept]
+    dropped = max(str(here.pk), str(theirs))
+    _, deleted = stored_version("identity.projectmembership", dropped)
+    assert deleted
+    assert Override.objects.get(object_id=dropped).kind == "duplicate"
+    assert not ParkedChange.objects.exists()
+
+
+def test_a_newer_parked_change_of_a_clashing_row_is_the_one_settled(region):
+    local = factories.user(username="erin")
+    theirs = uuid.uuid4()
+    first = user_change(theirs, (WALL, 0, 2), account=local.account_id, username="erin")
+    second = user_change(
+        theirs, (WALL + 1, 0, 2), account=local.account_id, username="erin", email="e@x.example"
+    )
+    change_apply(first)
+    change_apply(second)
+    assert ParkedChange.objects.count() == 2
+    parked_retry()
+    assert not ParkedChange.objects.exists()
+    assert User.objects.get(pk=theirs).email == "e@x.example"

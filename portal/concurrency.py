@@ -1,0 +1,131 @@
+"""How a write that lost a race answers: a field error (400), never a 500.
+
+Services lock what they depend on (see regions.replication.recorder.lock_version), so most
+races already end in a clear refusal. What remains is the database's own word at commit: a
+unique name taken by a concurrent request, a parent deleted by one, a row deleted while it
+was being saved, a deadlock between two writers. `atomic_write` runs a service in a
+transaction and turns those into ValidationErrors naming the field; a deadlock or a
+serialization failure of the outermost transaction is retried, since nothing of it stayed.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.db.models import ProtectedError
+
+from portal.validation import NON_FIELD, invalid
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+RETRIES = 3
+_RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+_KEY = re.compile(r"Key \((?:lower\()?\(?([a-z_]+)")
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?:index '([\w]+)'|[\w]+\.(\w+))")
+
+
+def atomic_write(func: F) -> F:
+    """Run FUNC in a transaction; a lost race becomes a field error (see the module)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        outermost = not transaction.get_connection().in_atomic_block
+        for attempt in range(RETRIES):
+            try:
+                with transaction.atomic():
+                    return func(*args, **kwargs)
+            except OperationalError as error:
+                if outermost and _sqlstate(error) in _RETRYABLE and attempt < RETRIES - 1:
+                    log.info("%s: %s; retrying", func.__name__, error)
+                    continue
+                raise _as_validation(error) or error from error
+            except (IntegrityError, ProtectedError, DatabaseError) as error:
+                converted = _as_validation(error)
+                if converted is None:
+                    raise
+                raise converted from error
+        raise AssertionError("unreachable")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _sqlstate(error: Exception) -> str | None:
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+
+
+def _as_validation(error: Exception) -> ValidationError | None:
+    if isinstance(error, ProtectedError):
+        held = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
+        model = next(iter(error.protected_objects))._meta
+        field = next(
+            (f.name for f in model.get_fields() if f.is_relation and f.many_to_one), NON_FIELD
+        )
+        return invalid(
+            field,
+            f"It is still in use ({', '.join(held)} were added meanwhile, perhaps in another "
+            "region). Try again once they are gone.",
+            "in_use",
+        )
+    text = str(error)
+    state = _sqlstate(error)
+    if isinstance(error, IntegrityError):
+        if state == "23505" or "UNIQUE constraint failed" in text:
+            field = _field_of(text)
+            return invalid(
+                field,
+                "This value was taken at the same moment by another request (perhaps in "
+                "another region). Choose another.",
+                "unique",
+            )
+        if state == "23503" or "FOREIGN KEY constraint failed" in text:
+            field = _field_of(text)
+            if "still referenced" in text:
+                return invalid(
+                    NON_FIELD,
+                    "Something was added to it meanwhile (perhaps in another region); it is "
+                    "still in use.",
+                    "in_use",
+                )
+            return invalid(
+                field,
+                "What this refers to was deleted meanwhile (perhaps in another region).",
+                "gone",
+            )
+        return None
+    if "did not affect any rows" in text:
+        return invalid(
+            NON_FIELD,
+            "This object was deleted meanwhile (perhaps in another region).",
+            "gone",
+        )
+    if isinstance(error, OperationalError) and state in _RETRYABLE:
+        return invalid(
+            NON_FIELD,
+            "A concurrent change to the same objects got in the way. Try again.",
+            "conflict",
+        )
+    return None
+
+
+def _field_of(text: str) -> str:
+    match = _KEY.search(text)
+    if match:
+        column = match.group(1)
+        return column[:-3] if column.endswith("_id") else column
+    match = _SQLITE_UNIQUE.search(text)
+    if match:
+        name = match.group(2) or match.group(1)
+        for known in ("username", "name", "endpoint", "api_key", "path"):
+            if name == known or name.endswith(f"_{known}_unique") or f"_{known}_" in name:
+                return known
+        return name
+    return NON_FIELD
