@@ -87,3 +87,22 @@ def test_a_setting_this_region_does_not_know_yet_arrives_as_a_global_row(region)
     row = Setting.objects.get(name="some.future.setting")
     assert row.pk == setting_id("some.future.setting") and row.scope == "global"
     assert setting_value("some.future.setting") == "on"
+
+
+def test_a_peers_change_to_a_setting_scoped_to_this_region_is_ignored_and_noted(region):
+    from regions.models import Override
+
+    for name in ("region.display.name", "vm.allocation.algorithm"):
+        before = Setting.objects.get(name=name)
+        change = IncomingChange(
+            "regions.setting",
+            str(setting_id(name)),
+            "upsert",
+            (4_000_000_000_000, 0, 2),
+            {"name": name, "value": "from-a-peer"},
+        )
+        assert change_apply(change) == Outcome.IGNORED
+        after = Setting.objects.get(name=name)
+        assert (after.value, after.scope) == (before.value, before.scope)
+        override = Override.objects.get(object_id=str(setting_id(name)))
+        assert override.kind == "scope" and name in override.detail
