@@ -17,6 +17,7 @@ from regions.federation_services import peer_retry, replication_set
 from regions.models import Federation, JoinToken, PeerLink
 from regions.replication.health import federation_health
 from regions.replication.join import join_token_create
+from regions.selectors import overrides_filtered
 
 
 class FederationView(LoginRequiredMixin, TemplateView):
@@ -27,6 +28,7 @@ class FederationView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             health=federation_health(),
             tokens=JoinToken.objects.select_related("created_by")[:10],
+            overrides=overrides_filtered()[:20],
             title="Federation",
             **kwargs,
         )

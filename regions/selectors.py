@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from identity.permissions import visible
-from regions.models import Region
+from regions.models import Override, Region
 
 
 def region_local() -> Region | None:
@@ -27,3 +27,17 @@ def regions_visible_to(*, actor: Any) -> QuerySet[Region]:
     if condition is None:
         return Region.objects.none()
     return region_list().filter(condition)
+
+
+def overrides_filtered(
+    *, kind: str | None = None, model: str | None = None, object_id: str | None = None
+) -> QuerySet[Override]:
+    """What replication overrode here, newest first (the Federation page and the API)."""
+    rows = Override.objects.all()
+    if kind:
+        rows = rows.filter(kind=kind)
+    if model:
+        rows = rows.filter(model=model)
+    if object_id:
+        rows = rows.filter(object_id=object_id)
+    return rows

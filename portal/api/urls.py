@@ -33,6 +33,11 @@ urlpatterns = [
         federation.ReplicationView.as_view(),
         name="api-federation-replication",
     ),
+    path(
+        "federation/overrides/",
+        federation.OverrideListView.as_view(),
+        name="api-federation-overrides",
+    ),
     path("federation/join-tokens/", federation.JoinTokenView.as_view(), name="api-join-tokens"),
     path("events/", federation.EventFeedView.as_view(), name="api-events"),
     path("", include(router.urls)),

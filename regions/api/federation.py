@@ -11,10 +11,11 @@ from rest_framework.views import APIView
 
 from identity.permissions import Action, require
 from regions.federation_services import peer_retry, replication_set
-from regions.models import Federation, PeerLink
+from regions.models import Federation, OverrideKind, PeerLink
 from regions.replication.feed import FEED_LIMIT, feed_read
 from regions.replication.health import federation_health
 from regions.replication.join import join_token_create
+from regions.selectors import overrides_filtered
 
 
 class PeerHealthSerializer(serializers.Serializer):
@@ -37,6 +38,52 @@ class FederationHealthSerializer(serializers.Serializer):
     replication_enabled = serializers.BooleanField()
     head_seq = serializers.IntegerField()
     peers = PeerHealthSerializer(many=True)
+
+
+OVERRIDE_LIMIT = 500
+
+
+class OverrideSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=OverrideKind.choices)
+    model = serializers.CharField(help_text="The replicated model, e.g. identity.user.")
+    object_id = serializers.CharField()
+    overridden_origin = serializers.IntegerField(
+        help_text="Region whose acknowledged write was overridden (0: unknown)."
+    )
+    winner_origin = serializers.IntegerField(help_text="Region whose write won (0: a rule).")
+    detail = serializers.CharField()
+
+
+class OverrideListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=OverrideKind.values),
+            OpenApiParameter("model", str),
+            OpenApiParameter("object_id", str),
+            OpenApiParameter("limit", int, description=f"At most {OVERRIDE_LIMIT}."),
+        ],
+        responses=OverrideSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        """Acknowledged writes that replication had to override here, and why (newest first)."""
+        require(request.user, Action.VIEW, Federation)
+        kind = request.query_params.get("kind") or None
+        if kind is not None and kind not in OverrideKind.values:
+            raise serializers.ValidationError({"kind": [f"Choose one of {OverrideKind.values}."]})
+        try:
+            limit = int(request.query_params.get("limit", OVERRIDE_LIMIT))
+        except ValueError as error:
+            raise serializers.ValidationError({"limit": ["A whole number."]}) from error
+        if not 1 <= limit <= OVERRIDE_LIMIT:
+            raise serializers.ValidationError({"limit": [f"Between 1 and {OVERRIDE_LIMIT}."]})
+        rows = overrides_filtered(
+            kind=kind,
+            model=request.query_params.get("model") or None,
+            object_id=request.query_params.get("object_id") or None,
+        )[:limit]
+        return Response(OverrideSerializer(rows, many=True).data)
 
 
 class FederationView(APIView):
