@@ -6,6 +6,7 @@ Celery tasks executed in-process, so `make run` works on a bare machine.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,6 +29,25 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def peer_url_overrides(value: str) -> dict[int, str]:
+    """PORTAL_PEER_URLS: a JSON object {"<region id>": "<base URL of its peer API>"}."""
+    if not value.strip():
+        return {}
+    try:
+        data = json.loads(value)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        overrides = {int(key): str(url).rstrip("/") for key, url in data.items()}
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f'PORTAL_PEER_URLS must be a JSON object like {{"2": "http://10.0.0.2:8000"}}: {error}'
+        ) from error
+    for region_id, url in overrides.items():
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise ImproperlyConfigured(f"PORTAL_PEER_URLS: region {region_id}: {url!r} is no URL")
+    return overrides
+
+
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -44,6 +64,11 @@ PORTAL_ENCRYPTION_KEY = os.environ.get("PORTAL_ENCRYPTION_KEY", "") or SECRET_KE
 
 PORTAL_PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 _public_host = urlsplit(PORTAL_PUBLIC_URL).hostname or "127.0.0.1"
+
+# How this region reaches another region's peer API when not at its registered endpoint
+# (a private network between regions; the tests put a fault proxy there). Server-to-server
+# peer calls only: the registered endpoint is still what every region publishes.
+PEER_URL_OVERRIDES: dict[int, str] = peer_url_overrides(os.environ.get("PORTAL_PEER_URLS", ""))
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", f"127.0.0.1,localhost,{_public_host}")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", PORTAL_PUBLIC_URL)

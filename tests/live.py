@@ -76,8 +76,17 @@ def private_redis(tmp_path_factory):
     server.stop()
 
 
+#: The anti-entropy sweep runs as often as in production (README: REPLICATION_SWEEP_SECONDS
+#: defaults to 10), so a broken fast path (pokes, pulls on start) shows as slow convergence
+#: instead of being papered over by a sweep every second.
+SWEEP_SECONDS = 10.0
+
+
 @pytest.fixture(scope="session")
 def cloud(tmp_path_factory, private_redis):
+    """Three regions with fault proxies between them (`cloud.cut(1, 3)`, `cloud.heal()`),
+    supervised. The session fails at the end if the supervisor had to restart a process
+    that no test killed on purpose (`cloud.kill(index, role)`)."""
     base_port = free_port()
     while any(_port_taken(base_port + i) for i in range(3)):
         base_port = free_port()
@@ -88,15 +97,31 @@ def cloud(tmp_path_factory, private_redis):
         workdir=tmp_path_factory.mktemp("cloud"),
         admin_password=PASSWORD,
         redis_base=private_redis.url,
-        sweep_seconds=1.0,
+        sweep_seconds=SWEEP_SECONDS,
+        proxied=True,
     )
+    unexpected = []
     try:
         cloud.create(fresh=True)
         cloud.supervise()
         yield cloud
+        unexpected = [
+            (restart, cloud.region(restart.region).log(restart.role))
+            for restart in cloud.unexpected_restarts
+        ]
     finally:
         cloud.stop()
         cloud.drop()
+    if unexpected:
+        pytest.fail(
+            "the supervisor restarted processes nobody killed:\n"
+            + "\n".join(
+                f"region {r.region} {r.role} (pid {r.pid}) exited with {r.returncode} at "
+                f"{time.strftime('%H:%M:%S', time.localtime(r.at))}; its log ends:\n{log[-1500:]}"
+                for r, log in unexpected
+            ),
+            pytrace=False,
+        )
 
 
 def _port_taken(port: int) -> bool:

@@ -3,11 +3,17 @@ Redis database number, its own gunicorn, Celery worker and Celery beat; joined t
 
 `make cloud` runs `python -m tools.localcloud` (regions at :8101, :8102, :8103); the
 integration tests and benchmarks start the same thing on free ports.
+
+`Cloud(proxied=True)` puts a fault proxy (tools.faultproxy) on every ordered pair of regions,
+so tests can add latency or cut the network between two regions (`cloud.cut(1, 2)`), and
+`cloud.restarts` records every process the supervisor had to bring back.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import secrets
 import signal
@@ -18,8 +24,11 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import psycopg
+
+from tools.faultproxy import FaultProxy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -27,6 +36,17 @@ PG_ADMIN = os.environ.get("CLOUD_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1
 PG_BASE = PG_ADMIN.rsplit("/", 1)[0]
 DEFAULT_REDIS = os.environ.get("CLOUD_REDIS_URL", "redis://127.0.0.1:6379")
 REGION_NAMES = ["region-one", "region-two", "region-three", "region-four", "region-five"]
+
+
+class Restart(NamedTuple):
+    """A process the supervisor found exited and started again."""
+
+    region: int
+    role: str
+    at: float  # time.time() of the restart
+    expected: bool  # it was killed on purpose (RegionProcess.kill)
+    returncode: int | None
+    pid: int  # of the process that exited
 
 
 @dataclass
@@ -39,9 +59,12 @@ class RegionProcess:
     admin_password: str
     sweep_seconds: float = 5.0
     redis_base: str = DEFAULT_REDIS
+    # Region id -> base URL to reach that region's peer API by (PORTAL_PEER_URLS).
+    peer_urls: dict[int, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     argv: dict[str, list[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    killed: set[int] = field(default_factory=set)  # pids killed on purpose, not yet revived
 
     @property
     def url(self) -> str:
@@ -72,6 +95,9 @@ class RegionProcess:
             CLOUD_ADMIN_PASSWORD=self.admin_password,
             PYTHONUNBUFFERED="1",
         )
+        env.pop("PORTAL_PEER_URLS", None)
+        if self.peer_urls:
+            env["PORTAL_PEER_URLS"] = json.dumps({str(k): v for k, v in self.peer_urls.items()})
         return env
 
     def manage(self, *args: str, extra_env: dict[str, str] | None = None) -> str:
@@ -98,10 +124,10 @@ class RegionProcess:
         )
         self.argv[role] = argv
 
-    def revive(self) -> list[str]:
+    def revive(self) -> list[Restart]:
         """Restart every process that exited without being stopped, as a supervisor
         (systemd Restart=always) does in production: a Celery worker can die when its
-        broker connection drops. Returns the roles restarted."""
+        broker connection drops. Returns what was restarted."""
         revived = []
         with self.lock:
             exited = [(r, p) for r, p in self.processes.items() if p.poll() is not None]
@@ -109,13 +135,34 @@ class RegionProcess:
             with self.lock:
                 if self.processes.get(role) is not process:
                     continue  # stopped on purpose meanwhile
+                expected = process.pid in self.killed
+                self.killed.discard(process.pid)
                 with (self.workdir / f"{role}.log").open("a") as log:
                     log.write(
-                        f"\n[localcloud] {role} exited with {process.returncode}; restarting\n"
+                        f"\n[localcloud] {role} exited with {process.returncode}"
+                        f"{' (killed on purpose)' if expected else ''}; restarting\n"
                     )
                 self._spawn(role, self.argv[role])
-            revived.append(role)
+            revived.append(
+                Restart(self.index, role, time.time(), expected, process.returncode, process.pid)
+            )
         return revived
+
+    def kill(self, role: str, sig: int = signal.SIGKILL, *, timeout: float = 20) -> int:
+        """Signal ROLE's whole process group (kill -9 by default: a crash, the OOM killer)
+        and wait for it to exit, leaving it to the supervisor (Cloud.supervise) to restart;
+        the restart is recorded as expected. Returns the pid killed."""
+        with self.lock:
+            process = self.processes.get(role)
+            if process is None:
+                raise KeyError(f"region {self.index} runs no {role}")
+            if process.poll() is not None:
+                return process.pid  # it died on its own first: that restart stays unexpected
+            self.killed.add(process.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        process.wait(timeout=timeout)
+        return process.pid
 
     def start_web(self) -> None:
         self._spawn(
@@ -176,6 +223,8 @@ class RegionProcess:
         for role in roles or list(self.processes):
             with self.lock:
                 process = self.processes.pop(role, None)
+                if process is not None:
+                    self.killed.discard(process.pid)
             if process is None or process.poll() is not None:
                 continue
             os.killpg(process.pid, sig)
@@ -205,6 +254,13 @@ class RegionProcess:
 
 
 class Cloud:
+    """REGIONS regions on consecutive ports from BASE_PORT; region N gets region id N.
+
+    With PROXIED, region i reaches region j's peer API through its own FaultProxy
+    (`link(i, j)`), made here, before any region starts, since each process reads
+    PORTAL_PEER_URLS once at start. Browsers and the join still use the public URLs.
+    """
+
     def __init__(
         self,
         *,
@@ -216,6 +272,7 @@ class Cloud:
         redis_base_db: int = 1,
         sweep_seconds: float = 5.0,
         redis_base: str = DEFAULT_REDIS,
+        proxied: bool = False,
     ) -> None:
         self.workdir = workdir or BASE_DIR / "data" / "cloud"
         self.admin_password = admin_password or os.environ.get(
@@ -234,6 +291,117 @@ class Cloud:
             )
             for i in range(1, regions + 1)
         ]
+        self.restarts: list[Restart] = []
+        self.proxies: dict[tuple[int, int], FaultProxy] = {}
+        self._supervising: threading.Event | None = None
+        if proxied:
+            self._start_proxies()
+
+    # --- regions and the network between them ---------------------------------------------
+
+    def region(self, index: int) -> RegionProcess:
+        return self.regions[index - 1]
+
+    def _start_proxies(self) -> None:
+        """One proxy per ordered pair, on ports no region will bind."""
+        region_ports = {r.port for r in self.regions}
+        rejected: list[FaultProxy] = []
+        try:
+            for source in self.regions:
+                for target in self.regions:
+                    if source is target:
+                        continue
+                    proxy = FaultProxy(
+                        "127.0.0.1", target.port, name=f"{source.index}->{target.index}"
+                    )
+                    while proxy.port in region_ports:
+                        rejected.append(proxy)
+                        proxy = FaultProxy(
+                            "127.0.0.1", target.port, name=f"{source.index}->{target.index}"
+                        )
+                    self.proxies[(source.index, target.index)] = proxy
+                    source.peer_urls[target.index] = proxy.url
+        except BaseException:
+            self._close_proxies()
+            raise
+        finally:
+            for proxy in rejected:
+                proxy.close()
+
+    def _close_proxies(self) -> None:
+        for proxy in self.proxies.values():
+            proxy.close()
+
+    def link(self, source: int, target: int) -> FaultProxy:
+        """The proxy region SOURCE reaches region TARGET through: it carries SOURCE's
+        requests to TARGET and their answers (not TARGET's requests to SOURCE)."""
+        if not self.proxies:
+            raise RuntimeError("this cloud was made without proxied=True")
+        return self.proxies[(source, target)]
+
+    def between(self, a: int, b: int) -> tuple[FaultProxy, FaultProxy]:
+        """Both directions between A and B: (a -> b, b -> a)."""
+        return self.link(a, b), self.link(b, a)
+
+    def _links(self, a: int | None, b: int | None, one_way: bool = False) -> list[FaultProxy]:
+        if a is None and b is None:
+            if not self.proxies:
+                raise RuntimeError("this cloud was made without proxied=True")
+            return list(self.proxies.values())
+        if a is None or b is None:
+            raise ValueError("name both regions, or neither for every link")
+        return [self.link(a, b)] if one_way else list(self.between(a, b))
+
+    def cut(self, a: int, b: int, *, one_way: bool = False) -> None:
+        """Partition A from B: connections reset, new ones refused (only A's calls to B
+        with ONE_WAY)."""
+        for proxy in self._links(a, b, one_way):
+            proxy.cut()
+
+    def blackhole(self, a: int, b: int, *, one_way: bool = False) -> None:
+        """Calls between A and B hang until their timeouts (only A's calls with ONE_WAY)."""
+        for proxy in self._links(a, b, one_way):
+            proxy.blackhole()
+
+    def heal(self, a: int | None = None, b: int | None = None) -> None:
+        """End cuts and blackholes between A and B, or on every link; latency stays."""
+        for proxy in self._links(a, b):
+            proxy.heal()
+
+    def latency(self, rtt_ms: float, a: int | None = None, b: int | None = None) -> None:
+        """Make a round trip between A and B (every pair if not given) cost RTT_MS more."""
+        for proxy in self._links(a, b):
+            proxy.rtt(rtt_ms)
+
+    # --- processes ------------------------------------------------------------------------
+
+    @property
+    def expected_restarts(self) -> list[Restart]:
+        return [r for r in self.restarts if r.expected]
+
+    @property
+    def unexpected_restarts(self) -> list[Restart]:
+        """Processes that died without anyone asking: a test under faults should fail."""
+        return [r for r in self.restarts if not r.expected]
+
+    def kill(
+        self, index: int, role: str, sig: int = signal.SIGKILL, *, timeout: float = 60
+    ) -> Restart:
+        """Kill ROLE of region INDEX, wait until the supervisor has restarted it (and, for
+        web, until it answers again) and return the restart."""
+        if self._supervising is None or self._supervising.is_set():
+            raise RuntimeError("kill() needs supervise(): nobody would restart the process")
+        region = self.region(index)
+        pid = region.kill(role, sig)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            restart = next((r for r in self.restarts if r.pid == pid), None)
+            if restart is not None:
+                if role == "web":
+                    region.wait_healthy(timeout=max(1.0, deadline - time.monotonic()))
+                return restart
+            time.sleep(0.1)
+        raise RuntimeError(f"region {index}: {role} was not restarted within {timeout}s")
 
     def create(self, *, fresh: bool = True) -> None:
         """Databases, migrations, static files; region 1 set up, the others joined through it."""
@@ -294,22 +462,30 @@ class Cloud:
             redis.Redis.from_url(f"{region.redis_base}/{region.redis_db}").flushdb()
 
     def supervise(self, interval: float = 1.0) -> None:
-        """Keep every started process running until stop(), in a background thread."""
-        self._supervising = threading.Event()
+        """Keep every started process running until stop(), in a background thread; every
+        restart is appended to `restarts`."""
+        stopping = self._supervising = threading.Event()
 
         def loop() -> None:
-            while not self._supervising.wait(interval):
+            while not stopping.wait(interval):
                 for region in self.regions:
-                    for role in region.revive():
-                        print(f"[localcloud] region {region.index}: restarted {role}", flush=True)
+                    for restart in region.revive():
+                        self.restarts.append(restart)
+                        how = "killed on purpose" if restart.expected else "exited unexpectedly"
+                        print(
+                            f"[localcloud] region {region.index}: {restart.role} {how} "
+                            f"(exit {restart.returncode}); restarted",
+                            flush=True,
+                        )
 
         threading.Thread(target=loop, name="localcloud-supervisor", daemon=True).start()
 
     def stop(self) -> None:
-        if getattr(self, "_supervising", None) is not None:
+        if self._supervising is not None:
             self._supervising.set()
         for region in self.regions:
             region.stop()
+        self._close_proxies()
 
     def drop(self) -> None:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -324,8 +500,17 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="Reuse the databases of a previous run."
     )
+    parser.add_argument(
+        "--rtt",
+        type=float,
+        default=None,
+        metavar="MS",
+        help="Route peer traffic through fault proxies adding MS milliseconds per round trip.",
+    )
     args = parser.parse_args()
-    cloud = Cloud(regions=args.regions, base_port=args.base_port)
+    cloud = Cloud(regions=args.regions, base_port=args.base_port, proxied=args.rtt is not None)
+    if args.rtt is not None:
+        cloud.latency(args.rtt)
     print(f"Starting {args.regions} regions (logs in {cloud.workdir}) ...", flush=True)
     try:
         if args.keep and all(r.workdir.exists() for r in cloud.regions):

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
+from django.conf import settings
 
 from regions.models import Region
 from regions.peer import signing
@@ -15,11 +16,12 @@ TIMEOUT = (3.05, 30)  # connect, read
 
 
 class PeerError(Exception):
-    """A peer could not be reached or refused the request."""
+    """A peer could not be reached (status None) or refused the request (its JSON in data)."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, data: Any = None) -> None:
         super().__init__(message)
         self.status = status
+        self.data = data
 
 
 _session = requests.Session()
@@ -54,19 +56,31 @@ def peer_call(
         raise PeerError(f"cannot reach {endpoint}: {error.__class__.__name__}") from error
     if response.status_code >= 400:
         try:
-            detail = response.json().get("detail", response.text[:200])
-        except ValueError:
-            detail = response.text[:200]
+            data = response.json()
+            detail = data.get("detail", response.text[:200])
+        except (ValueError, AttributeError):
+            data, detail = None, response.text[:200]
         raise PeerError(
-            f"{endpoint} answered {response.status_code}: {detail}", status=response.status_code
+            f"{endpoint} answered {response.status_code}: {detail}",
+            status=response.status_code,
+            data=data,
         )
     return response.json() if response.content else None
 
 
+def peer_url(region: Region) -> str:
+    """Where this region reaches REGION's peer API: its registered endpoint, unless
+    PORTAL_PEER_URLS routes it elsewhere (a private network, or a fault proxy in tests)."""
+    return settings.PEER_URL_OVERRIDES.get(region.pk) or region.endpoint
+
+
 def call_region(region: Region, *, method: str, path: str, **kwargs: Any) -> Any:
+    """A signed call to REGION's peer API. The signature covers the path that is actually
+    requested (never the host), so an override URL signs correctly as long as it reaches the
+    peer without rewriting the path."""
     local = Region.objects.get(is_local=True)
     return peer_call(
-        endpoint=region.endpoint,
+        endpoint=peer_url(region),
         method=method,
         path=path,
         local_region_id=local.pk,
