@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid as uuid_module
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -80,6 +81,14 @@ def federation_ensure() -> Federation:
     return federation
 
 
+def region_new_check(*, name: str, endpoint: str, description: str = "") -> None:
+    """Refuse a new region's name, endpoint or description as region_create would, writing
+    nothing: a join refuses bad input before other regions are asked to reserve an id."""
+    _check_name(name)
+    _check_endpoint(endpoint)
+    check_length("description", description, max_length=1024, required=False)
+
+
 @transaction.atomic
 def region_create(
     *,
@@ -88,13 +97,18 @@ def region_create(
     endpoint: str,
     description: str = "",
     is_local: bool = False,
+    uuid: uuid_module.UUID | None = None,
     by: User | None,
 ) -> Region:
+    """A new region row; UUID when its id was agreed with the cloud under that UUID (a join)."""
     require(by, Action.ADD, Region)
     if is_local and Region.objects.filter(is_local=True).exists():
         raise invalid("is_local", "This portal already serves a region.", "unique")
+    if uuid is not None and Region.objects.filter(uuid=uuid).exists():
+        raise invalid("uuid", f"A region with UUID {uuid} exists.", "unique")
     return Region.objects.create(
         id=_check_id(id),
+        uuid=uuid or uuid_module.uuid4(),
         name=_check_name(name),
         endpoint=_check_endpoint(endpoint),
         description=check_length("description", description, max_length=1024, required=False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -11,7 +12,6 @@ from typing import Any
 import requests
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from identity.models import User
@@ -22,7 +22,17 @@ from regions.replication.apply import parked_retry
 from regions.replication.delivery import apply_lock
 from regions.replication.feed import snapshot_build
 from regions.replication.page_apply import page_apply
-from regions.services import endpoint_normalize, federation_ensure, region_create
+from regions.replication.region_ids import (
+    region_id_claim,
+    region_id_release,
+    region_id_release_everywhere,
+)
+from regions.services import (
+    endpoint_normalize,
+    federation_ensure,
+    region_create,
+    region_new_check,
+)
 
 TOKEN_TTL = timedelta(hours=1)
 SNAPSHOT_PAGE = 1000
@@ -47,24 +57,88 @@ def join_token_create(*, by: User | None, ttl: timedelta = TOKEN_TTL) -> tuple[J
     return row, token
 
 
-@transaction.atomic
 def join_accept(*, token: str, name: str, endpoint: str, description: str = "") -> dict[str, Any]:
     """Register a joining region (cloud-wide unique id) and hand it the secret and a snapshot.
 
-    A bad, used or expired token, or a duplicate name or endpoint, changes nothing.
+    Three steps, not one transaction: the token is claimed and the input checked here; the
+    id is agreed with every other region (region_ids.region_id_claim), which must not run
+    while this region holds locks their calls back here would need; then the region row is
+    made. A bad, used or expired token, a duplicate name or endpoint, or a region that
+    cannot confirm the id changes nothing (the claim and every reservation are undone).
     """
+    local, claimed = _token_claim(
+        token=token, name=name, endpoint=endpoint, description=description
+    )
+    joiner = uuid.uuid4()
+    try:
+        region_id, peers = region_id_claim(region_uuid=joiner, acceptor=local)
+    except BaseException:
+        _token_unclaim(claimed)
+        raise
+    try:
+        return _join_register(
+            local=local,
+            claimed=claimed,
+            region_id=region_id,
+            joiner=joiner,
+            name=name,
+            endpoint=endpoint,
+            description=description,
+        )
+    except BaseException:
+        region_id_release_everywhere(region_id=region_id, region_uuid=joiner, peers=peers)
+        _token_unclaim(claimed)
+        raise
+
+
+@transaction.atomic
+def _token_claim(
+    *, token: str, name: str, endpoint: str, description: str
+) -> tuple[Region, JoinToken]:
+    """Check the token and the new region's fields, and mark the token used so that a
+    second join with it waits for none of the peer calls of this one."""
     local = Region.objects.filter(is_local=True).first()
     if local is None:
         raise invalid("peer", "The region you asked is not set up itself.")
     row = JoinToken.objects.select_for_update().filter(token_hash=_hash(token or "")).first()
     if row is None or row.used_at is not None or row.expires_at <= timezone.now():
         raise invalid("token", "This join token is unknown, used or expired.", "bad_token")
-    new_id = (Region.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+    region_new_check(name=name, endpoint=endpoint, description=description)
+    federation_ensure()
+    row.used_at = timezone.now()
+    row.save(update_fields=["used_at"])
+    return local, row
+
+
+def _token_unclaim(row: JoinToken) -> None:
+    """The join failed after the claim: the token works again."""
+    JoinToken.objects.filter(pk=row.pk, used_by_region__isnull=True).update(used_at=None)
+
+
+@transaction.atomic
+def _join_register(
+    *,
+    local: Region,
+    claimed: JoinToken,
+    region_id: int,
+    joiner: uuid.UUID,
+    name: str,
+    endpoint: str,
+    description: str,
+) -> dict[str, Any]:
+    """Every region confirmed REGION_ID: make the row (a replicated change) and answer."""
+    row = JoinToken.objects.select_for_update().get(pk=claimed.pk)
     region = region_create(
-        id=new_id, name=name, endpoint=endpoint, description=description, by=None
+        id=region_id,
+        uuid=joiner,
+        name=name,
+        endpoint=endpoint,
+        description=description,
+        by=None,
     )
-    row.used_at, row.used_by_region = timezone.now(), region.pk
-    row.save(update_fields=["used_at", "used_by_region"])
+    row.used_by_region = region.pk
+    row.save(update_fields=["used_by_region"])
+    region_id_release(region_id=region_id, region_uuid=joiner)  # the row holds the id now
     PeerLink.objects.get_or_create(region=region)
     return {
         "region": {"id": region.pk, "uuid": str(region.uuid), "name": region.name},

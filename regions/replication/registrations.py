@@ -1,12 +1,42 @@
 """The region registry replicates too: every region keeps the list of all regions."""
 
-from regions.models import Region
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from regions.models import OverrideKind, Region
+from regions.replication.region_ids import region_id_holder
 from regions.replication.registry import ReplicatedModel, register
+
+
+def region_refuse(object_id: str, payload: dict[str, Any]) -> tuple[str, str] | None:
+    """Refuse a region whose id is another region's here, or promised to another joiner.
+
+    Reservations keep two joins from getting one id; should it happen anyway (a region that
+    did not confirm, a purged reservation), the first region an id reached keeps it
+    everywhere it arrived first, and the clash is recorded instead of silently merged.
+    """
+    region_id = payload.get("id")
+    if isinstance(region_id, bool) or not isinstance(region_id, int):
+        return None  # not a clash of ids; the apply path refuses a malformed payload itself
+    try:
+        region_uuid = uuid.UUID(str(object_id))
+    except ValueError:
+        return None
+    taken = region_id_holder(region_id=region_id, region_uuid=region_uuid)
+    if taken is None:
+        return None
+    name = payload.get("name") or "?"
+    detail = f"Region {name} ({region_uuid}) came with id {region_id}: {taken.detail}"
+    return OverrideKind.REGION_ID, detail[:500]  # Override.detail's length
+
 
 register(
     ReplicatedModel(
         Region,
         key="uuid",
         exclude=frozenset({"created", "updated", "is_local"}),
+        refuse=region_refuse,
     )
 )

@@ -29,6 +29,7 @@ ENDPOINTS = [
     ("put", "/api/federation/replication/", {"enabled": False}),
     ("post", "/api/federation/join-tokens/", {}),
     ("get", "/api/events/", None),
+    ("get", "/api/federation/overrides/", None),
 ]
 
 
@@ -150,7 +151,7 @@ def test_the_replication_switch_wants_a_boolean(west, root_api, body):
     assert db_state() == before
 
 
-def test_root_makes_a_join_token_shown_once_and_stored_hashed(west, root_api, root):
+def test_root_makes_a_join_token_shown_once_and_stored_hashed(west, root_api, root, fake_peers):
     response = root_api.post("/api/federation/join-tokens/")
     assert response.status_code == 201
     assert response["Cache-Control"] == "no-store"
@@ -166,6 +167,7 @@ def test_root_makes_a_join_token_shown_once_and_stored_hashed(west, root_api, ro
     join = {"token": token, "name": "north", "endpoint": "https://north.example.com"}
     answer = Client().post("/api/peer/join/", join, content_type="application/json")
     assert answer.status_code == 200 and answer.json()["region"]["id"] == 3
+    assert fake_peers.actions() == [("west", "reserve", 3)]  # every region confirmed the id
 
 
 def test_events_page_through_this_regions_changes(west, root_api):
@@ -228,3 +230,52 @@ def test_events_are_recorded_and_listed_while_replication_is_off(west, root_api,
     [event] = [e for e in events if e["object_id"] == str(domain.pk)]
     assert event["op"] == "upsert" and event["payload"]["name"] == "offline"
     assert event["model"] == "identity.domain" and event["version"][2] == 1
+
+
+def test_root_reads_what_replication_overrode_newest_first_with_filters(west, root_api):
+    from regions.models import Override
+
+    Override.objects.create(
+        kind="delete_wins",
+        model="identity.user",
+        object_id="u1",
+        overridden_origin=2,
+        detail="An update lost to a delete.",
+    )
+    Override.objects.create(
+        kind="name_clash",
+        model="identity.domain",
+        object_id="d1",
+        winner_origin=2,
+        detail="Renamed.",
+    )
+    rows = root_api.get("/api/federation/overrides/").json()
+    assert [r["object_id"] for r in rows] == ["d1", "u1"]
+    assert rows[1]["overridden_origin"] == 2 and rows[1]["kind"] == "delete_wins"
+    only = root_api.get("/api/federation/overrides/?kind=delete_wins").json()
+    assert [r["object_id"] for r in only] == ["u1"]
+    assert [
+        r["object_id"] for r in root_api.get("/api/federation/overrides/?object_id=d1").json()
+    ] == ["d1"]
+    for query, field in (("kind=nope", "kind"), ("limit=0", "limit"), ("limit=x", "limit")):
+        response = root_api.get(f"/api/federation/overrides/?{query}")
+        assert response.status_code == 400 and field in response.json()
+
+
+def test_the_federation_page_lists_overrides(west, root):
+    from django.test import Client
+
+    from regions.models import Override
+
+    Override.objects.create(
+        kind="cascade",
+        model="identity.account",
+        object_id="a1",
+        overridden_origin=3,
+        detail="Account x was deleted because its domain was deleted in region 2.",
+    )
+    client = Client()
+    client.force_login(root)
+    html = client.get("/federation/").content.decode()
+    assert "Conflicts resolved" in html
+    assert "Account x was deleted because its domain was deleted in region 2." in html

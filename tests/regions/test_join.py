@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -27,11 +28,13 @@ from regions.models import (
     PeerLink,
     PeerNonce,
     Region,
+    RegionIdReservation,
 )
+from regions.peer.client import PeerError
 from regions.replication import join as join_module
-from regions.replication import recorder
+from regions.replication import recorder, region_ids
 from regions.replication.join import join_accept, join_token_create, region_join
-from regions.services import federation_ensure
+from regions.services import federation_ensure, region_create
 from tests import factories
 from tests.db_state import db_state
 
@@ -95,7 +98,7 @@ def test_join_accept_checks_the_token_before_anything(region, root):
     assert db_state() == before
 
 
-def test_join_accept_gives_ids_in_order(region, root):
+def test_join_accept_gives_ids_in_order(region, root, fake_peers):
     ids = []
     for name in ("north", "south"):
         _, token = join_token_create(by=root)
@@ -105,6 +108,178 @@ def test_join_accept_gives_ids_in_order(region, root):
             ]
         )
     assert ids == [2, 3]
+    # Alone, east asked nobody for north's id; north confirmed south's.
+    assert fake_peers.actions() == [("north", "reserve", 3)]
+
+
+# --- the accepting side agrees the new id with every other region ---------------------------
+
+
+@pytest.fixture
+def cloud_of_three(region, root, fake_peers):
+    """East (here, region 1) with west (2) and south (3) registered; a join token for north."""
+    federation_ensure()
+    region_create(id=2, name="west", endpoint="https://west.example.com", by=None)
+    region_create(id=3, name="south", endpoint="https://south.example.com", by=None)
+    _, token = join_token_create(by=root)
+    return token
+
+
+def accept(token: str) -> dict:
+    return join_accept(token=token, name="north", endpoint="https://north.example.com")
+
+
+def test_every_region_confirms_the_id_before_the_row_is_made(cloud_of_three, fake_peers):
+    answer = accept(cloud_of_three)
+    north = Region.objects.get(name="north")
+    assert answer["region"] == {"id": 4, "uuid": str(north.uuid), "name": "north"}
+    payload = {"id": 4, "uuid": str(north.uuid), "acceptor": 1}
+    assert fake_peers.calls == [("west", "reserve", payload), ("south", "reserve", payload)]
+    # The peers hold the promise until north's row reaches them; here the row holds the id.
+    assert fake_peers.held == {"west": {4: str(north.uuid)}, "south": {4: str(north.uuid)}}
+    assert not RegionIdReservation.objects.exists()
+    assert JoinToken.objects.get().used_by_region == 4
+
+
+def test_a_refused_id_is_released_and_the_next_one_tried(cloud_of_three, fake_peers):
+    fake_peers.hold("south", 4)  # another acceptor promised 4 to another joiner meanwhile
+    answer = accept(cloud_of_three)
+    north = Region.objects.get(name="north")
+    assert north.pk == answer["region"]["id"] == 5
+    assert fake_peers.actions() == [
+        ("west", "reserve", 4),
+        ("south", "reserve", 4),
+        ("west", "release", 4),
+        ("west", "reserve", 5),
+        ("south", "reserve", 5),
+    ]
+    assert fake_peers.held == {
+        "west": {5: str(north.uuid)},
+        "south": {4: "another-joiner", 5: str(north.uuid)},
+    }
+    assert not RegionIdReservation.objects.exists()
+
+
+def test_after_a_refusal_the_next_id_is_above_the_refusers_highest(cloud_of_three, fake_peers):
+    fake_peers.hold("west", 4)
+    fake_peers.hold("west", 9)  # west knows of joins up to 9 that have not reached us yet
+    assert accept(cloud_of_three)["region"]["id"] == 10
+    assert fake_peers.actions() == [
+        ("west", "reserve", 4),
+        ("west", "reserve", 10),
+        ("south", "reserve", 10),
+    ]
+
+
+def test_an_id_reserved_here_for_another_joiner_is_skipped(cloud_of_three, fake_peers):
+    """Another acceptor's call reached us first: our own candidate starts above it."""
+    RegionIdReservation.objects.create(region_id=4, region_uuid=uuid.uuid4(), acceptor=3)
+    assert accept(cloud_of_three)["region"]["id"] == 5
+    assert fake_peers.actions() == [("west", "reserve", 5), ("south", "reserve", 5)]
+    assert list(RegionIdReservation.objects.values_list("region_id", flat=True)) == [4]
+
+
+def test_when_the_regions_never_agree_the_join_is_refused_and_nothing_changes(
+    cloud_of_three, fake_peers, monkeypatch
+):
+    pauses = []
+    monkeypatch.setattr(region_ids, "_pause", pauses.append)
+    original = fake_peers.call_region
+
+    def always_busy(region, **kwargs):
+        """South has just promised every id it is asked for to some other joiner."""
+        if region.name == "south" and kwargs["path"].endswith("reserve/"):
+            fake_peers.hold("south", kwargs["payload"]["id"])
+        return original(region, **kwargs)
+
+    monkeypatch.setattr(region_ids, "call_region", always_busy)
+    before = db_state()
+    with pytest.raises(ValidationError) as error:
+        accept(cloud_of_three)
+    assert "did not agree" in error.value.message_dict["peer"][0]
+    assert db_state() == before
+    assert pauses == [1, 2, 3, 4]  # a random pause, longer each time, before every retry
+    reserved = [c for c in fake_peers.actions() if c[1] == "reserve"]
+    assert len(reserved) == 2 * region_ids.ATTEMPTS
+    # West got every id it confirmed released again.
+    assert fake_peers.held["west"] == {}
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (PeerError("cannot reach https://south.example.com: ConnectionError"), "cannot reach"),
+        (
+            PeerError(
+                "https://south.example.com answered 503: Replication is turned off in this region.",
+                status=503,
+            ),
+            "turned off",
+        ),
+    ],
+)
+def test_a_region_that_cannot_confirm_refuses_the_join_and_nothing_changes(
+    cloud_of_three, fake_peers, error, shown
+):
+    fake_peers.down["south"] = error
+    before = db_state()
+    with pytest.raises(ValidationError) as refused:
+        accept(cloud_of_three)
+    message = refused.value.message_dict["peer"][0]
+    assert "Region south (https://south.example.com)" in message and shown in message
+    assert "every region" in message
+    assert db_state() == before  # token unused, no reservation, no region row, no change
+    # What west had confirmed is released again (south too, in case it did reserve).
+    assert fake_peers.actions() == [
+        ("west", "reserve", 4),
+        ("south", "reserve", 4),
+        ("west", "release", 4),
+        ("south", "release", 4),
+    ]
+    assert fake_peers.held["west"] == {}
+    # Once south is back, the same token works.
+    del fake_peers.down["south"]
+    assert accept(cloud_of_three)["region"]["id"] == 4
+
+
+def test_a_join_that_fails_after_the_id_was_agreed_releases_it_everywhere(
+    cloud_of_three, fake_peers, monkeypatch
+):
+    """The name was taken meanwhile (another join through another region replicated here)."""
+    original = fake_peers.call_region
+
+    def name_taken_meanwhile(region, **kwargs):
+        if region.name == "south" and not Region.objects.filter(name="north").exists():
+            Region.objects.create(id=40, name="north", endpoint="https://n.example.com")
+        return original(region, **kwargs)
+
+    monkeypatch.setattr(region_ids, "call_region", name_taken_meanwhile)
+    with pytest.raises(ValidationError) as error:
+        accept(cloud_of_three)
+    assert "name" in error.value.message_dict
+    assert fake_peers.actions()[-2:] == [("west", "release", 4), ("south", "release", 4)]
+    assert fake_peers.held == {"west": {}, "south": {}}
+    assert not RegionIdReservation.objects.exists()
+    assert JoinToken.objects.get().used_at is None
+    assert not Region.objects.filter(pk=4).exists()
+
+
+def test_a_token_being_used_by_a_join_under_way_is_refused(cloud_of_three, fake_peers, monkeypatch):
+    original = fake_peers.call_region
+    second = []
+
+    def second_join_meanwhile(region, **kwargs):
+        if not second:
+            with pytest.raises(ValidationError) as error:
+                join_accept(
+                    token=cloud_of_three, name="other", endpoint="https://other.example.com"
+                )
+            second.append(error.value.message_dict)
+        return original(region, **kwargs)
+
+    monkeypatch.setattr(region_ids, "call_region", second_join_meanwhile)
+    assert accept(cloud_of_three)["region"]["id"] == 4
+    assert second == [{"token": ["This join token is unknown, used or expired."]}]
 
 
 # --- the joining side --------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from regions.models import Change, Federation, JoinToken, PeerLink, Region
+from regions.models import Change, Federation, JoinToken, PeerLink, Region, RegionIdReservation
 from regions.peer import client as peer_client
 from regions.peer import signing
 from regions.replication import feed
@@ -24,6 +24,8 @@ PEER_PATHS = [
     ("post", "/api/peer/poke/"),
     ("get", "/api/peer/changes/?after=0&limit=10"),
     ("get", "/api/peer/snapshot/"),
+    ("post", "/api/peer/region-ids/reserve/"),
+    ("post", "/api/peer/region-ids/release/"),
 ]
 
 
@@ -257,7 +259,8 @@ def join(**data):
 
 
 @pytest.fixture
-def token(west, root):
+def token(west, root, fake_peers):
+    """A join token; west (a registered peer) confirms the ids the joins reserve."""
     return join_token_create(by=root)
 
 
@@ -318,7 +321,7 @@ def test_a_join_body_that_is_not_a_json_object_is_refused(token):
     assert db_state() == before
 
 
-def test_a_good_token_registers_the_region_with_the_next_id(token):
+def test_a_good_token_registers_the_region_with_the_next_id(token, fake_peers):
     row, text = token
     changes = Change.objects.count()
     response = join(**join_data(text, description="far north"))
@@ -340,3 +343,90 @@ def test_a_good_token_registers_the_region_with_the_next_id(token):
     # The new region row is a replicated change, so every region learns of it.
     assert Change.objects.filter(model="regions.region", object_id=str(north.uuid)).count() == 1
     assert Change.objects.count() == changes + 1
+    # West confirmed id 3 for north's UUID before the row was made; the row holds it here.
+    assert fake_peers.calls == [
+        ("west", "reserve", {"id": 3, "uuid": str(north.uuid), "acceptor": 1})
+    ]
+    assert not RegionIdReservation.objects.exists()
+
+
+# --- region-ids/: another region reserves a joining region's id here -----------------------
+
+RESERVE = "/api/peer/region-ids/reserve/"
+RELEASE = "/api/peer/region-ids/release/"
+NORTH = "0b5f6f7e-1111-4c5e-9d4e-000000000003"
+SOUTH = "0b5f6f7e-2222-4c5e-9d4e-000000000003"
+
+
+def post(path, data, *, region_id=2):
+    return send("post", path, body=json.dumps(data).encode(), region_id=region_id)
+
+
+def test_a_peer_reserves_a_free_id_for_the_joiner_idempotently(west):
+    response = post(RESERVE, {"id": 3, "uuid": NORTH, "acceptor": 2})
+    assert response.status_code == 200, response.content
+    assert response.json() == {"reserved": 3, "uuid": NORTH, "by": 1}
+    row = RegionIdReservation.objects.get()
+    assert (row.region_id, str(row.region_uuid), row.acceptor) == (3, NORTH, 2)
+    # Asked again for the same joiner (a retried call): the same promise.
+    assert post(RESERVE, {"id": 3, "uuid": NORTH, "acceptor": 2}).status_code == 200
+    assert RegionIdReservation.objects.count() == 1
+
+
+def test_a_peer_refuses_an_id_reserved_for_another_joiner(west):
+    assert post(RESERVE, {"id": 3, "uuid": NORTH}, region_id=2).status_code == 200
+    response = post(RESERVE, {"id": 3, "uuid": SOUTH, "acceptor": 7}, region_id=7)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["reason"] == "reserved" and body["highest"] == 3
+    assert NORTH in body["detail"] and "region 2" in body["detail"]
+    row = RegionIdReservation.objects.get()
+    assert (row.region_id, str(row.region_uuid), row.acceptor) == (3, NORTH, 2)
+
+
+def test_a_peer_refuses_an_id_that_belongs_to_a_region(west):
+    before = RegionIdReservation.objects.count()
+    response = post(RESERVE, {"id": 2, "uuid": NORTH, "acceptor": 2})
+    assert response.status_code == 409
+    assert response.json()["reason"] == "region" and "west" in response.json()["detail"]
+    assert response.json()["highest"] == 2
+    assert RegionIdReservation.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[3]",
+        b'{"id": "3", "uuid": "0b5f6f7e-1111-4c5e-9d4e-000000000003"}',
+        b'{"id": true, "uuid": "0b5f6f7e-1111-4c5e-9d4e-000000000003"}',
+        b'{"id": 3, "uuid": "not-a-uuid"}',
+        b'{"id": 3}',
+        # The acceptor is whoever signed the call.
+        b'{"id": 3, "uuid": "0b5f6f7e-1111-4c5e-9d4e-000000000003", "acceptor": 5}',
+    ],
+)
+@pytest.mark.parametrize("path", [RESERVE, RELEASE])
+def test_a_malformed_region_id_call_is_refused(west, path, body):
+    response = send("post", path, body=body)
+    assert response.status_code == 400
+    assert not RegionIdReservation.objects.exists()
+
+
+@pytest.mark.parametrize("region_id", [0, -1, 2**31])
+def test_an_id_out_of_range_is_refused(west, region_id):
+    response = post(RESERVE, {"id": region_id, "uuid": NORTH})
+    assert response.status_code == 409 and response.json()["reason"] == "invalid"
+    assert not RegionIdReservation.objects.exists()
+
+
+def test_release_forgets_only_that_joiners_reservation(west):
+    post(RESERVE, {"id": 3, "uuid": NORTH})
+    response = post(RELEASE, {"id": 3, "uuid": SOUTH})
+    assert response.status_code == 200 and response.json() == {"released": 0}
+    assert RegionIdReservation.objects.filter(region_id=3).exists()
+    response = post(RELEASE, {"id": 3, "uuid": NORTH, "acceptor": 2})
+    assert response.status_code == 200 and response.json() == {"released": 1}
+    assert not RegionIdReservation.objects.exists()
+    # Then the id is free for another joiner.
+    assert post(RESERVE, {"id": 3, "uuid": SOUTH}).status_code == 200
