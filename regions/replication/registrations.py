@@ -24,6 +24,14 @@ def region_refuse(object_id: str, payload: dict[str, Any]) -> tuple[str, str] | 
         region_uuid = uuid.UUID(str(object_id))
     except ValueError:
         return None
+    known = Region.objects.filter(uuid=region_uuid).values_list("pk", flat=True).first()
+    if known is not None and known != region_id:
+        name = payload.get("name") or "?"
+        return (
+            OverrideKind.REGION_ID,
+            f"Region {name} ({region_uuid}) came with id {region_id}, but it is region "
+            f"{known} here: a region's id never changes.",
+        )
     taken = region_id_holder(region_id=region_id, region_uuid=region_uuid)
     if taken is None:
         return None

@@ -398,12 +398,14 @@ def test_an_update_of_a_known_region_applies_in_bulk_and_keeps_its_id(region):
     assert (region.description, region.is_local) == ("edited", True)
 
 
-def test_a_known_region_arriving_with_another_id_is_parked_as_one_by_one_would(region):
+def test_a_known_region_arriving_with_another_id_is_refused_never_parked(region):
     west = region_create(id=2, name="west", endpoint="http://127.0.0.1:8002", by=None)
     moved = Region(id=7, name="west", endpoint="http://127.0.0.1:8002")
     changes = [wire(Region, str(west.uuid), 1, moved)]
     expected = outcome_of(one_by_one, changes)
-    assert [p[:2] for p in expected["parked"]] == [("regions.region", str(west.uuid))]
+    assert expected["parked"] == []
     assert outcome_of(page_apply, changes) == expected
-    page_apply(changes)
+    assert page_apply(changes)["ignored"] == 1
     assert list(Region.objects.values_list("pk", flat=True)) == [1, 2]
+    override = Override.objects.get(object_id=str(west.uuid))
+    assert override.kind == "region_id" and "never changes" in override.detail
