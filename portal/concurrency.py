@@ -28,7 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 RETRIES = 3
 _RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
-_KEY = re.compile(r"Key \((?:lower\()?\(?([a-z_]+)")
+_KEY = re.compile(r"Key \((.*?)\)=\(")
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?:index '([\w]+)'|[\w]+\.(\w+))")
 
 
@@ -119,8 +119,13 @@ def _as_validation(error: Exception) -> ValidationError | None:
 def _field_of(text: str) -> str:
     match = _KEY.search(text)
     if match:
-        column = match.group(1)
-        return column[:-3] if column.endswith("_id") else column
+        # "Key (project_id, account_id)=": the last column is what the request chose (the
+        # others scope it); "lower(name::text)" is the column name.
+        last = match.group(1).split(",")[-1]
+        names = [n for n in re.findall(r"[a-z_]+", last) if n not in {"lower", "text", "upper"}]
+        if names:
+            column = names[0]
+            return column[:-3] if column.endswith("_id") else column
     match = _SQLITE_UNIQUE.search(text)
     if match:
         name = match.group(2) or match.group(1)

@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -64,6 +65,8 @@ class RegionProcess:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     argv: dict[str, list[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: roles whose exit is expected for now (a fault a test caused on purpose)
+    tolerated: set[str] = field(default_factory=set)
     killed: set[int] = field(default_factory=set)  # pids killed on purpose, not yet revived
 
     @property
@@ -135,7 +138,7 @@ class RegionProcess:
             with self.lock:
                 if self.processes.get(role) is not process:
                     continue  # stopped on purpose meanwhile
-                expected = process.pid in self.killed
+                expected = process.pid in self.killed or role in self.tolerated
                 self.killed.discard(process.pid)
                 with (self.workdir / f"{role}.log").open("a") as log:
                     log.write(
@@ -383,6 +386,20 @@ class Cloud:
     def unexpected_restarts(self) -> list[Restart]:
         """Processes that died without anyone asking: a test under faults should fail."""
         return [r for r in self.restarts if not r.expected]
+
+    @contextlib.contextmanager
+    def tolerating(self, *roles: str, grace: float = 5.0) -> Iterator[None]:
+        """Exits of ROLES in every region count as expected while a test causes a fault that
+        may take them down (a Celery worker can exit when its broker restarts; production
+        runs it under a supervisor for that), and for GRACE seconds after."""
+        for region in self.regions:
+            region.tolerated.update(roles)
+        try:
+            yield
+            time.sleep(grace)
+        finally:
+            for region in self.regions:
+                region.tolerated.difference_update(roles)
 
     def kill(
         self, index: int, role: str, sig: int = signal.SIGKILL, *, timeout: float = 60

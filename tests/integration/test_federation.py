@@ -254,15 +254,19 @@ def test_worker_killed_in_the_middle_of_delivery(cloud, apis):
 
 def test_redis_restart_loses_nothing(cloud, apis, private_redis):
     account = apis[0].post("/accounts/", domain=root_domain_id(apis[0]), name=name("acct"), type=0)
-    private_redis.stop()
-    # Writes still succeed while the broker is down; delivery waits for it.
-    users = [
-        apis[0].post(
-            "/users/", account=account["id"], username=name(f"redis{i}"), password=PASSWORD
-        )
-        for i in range(5)
-    ]
-    private_redis.start()
+    # A Celery worker may exit when its broker goes away (kombu's Redis transport fails in
+    # its reconnect); production runs it under a supervisor, as localcloud does. Any other
+    # process exiting still fails the session.
+    with cloud.tolerating("worker"):
+        private_redis.stop()
+        # Writes still succeed while the broker is down; delivery waits for it.
+        users = [
+            apis[0].post(
+                "/users/", account=account["id"], username=name(f"redis{i}"), password=PASSWORD
+            )
+            for i in range(5)
+        ]
+        private_redis.start()
     wait_converged(cloud, timeout=120)
     for region in cloud.regions:
         with db(region) as conn:
