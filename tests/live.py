@@ -105,10 +105,10 @@ def cloud(tmp_path_factory, private_redis):
         cloud.create(fresh=True)
         cloud.supervise()
         yield cloud
-        unexpected = [
-            (restart, cloud.region(restart.region).log(restart.role))
-            for restart in cloud.unexpected_restarts
-        ]
+        unexpected = list(cloud.unexpected_restarts)
+        crashes = {
+            (r.region, r.role): _crash_context(cloud.region(r.region), r.role) for r in unexpected
+        }
     finally:
         cloud.stop()
         cloud.drop()
@@ -117,11 +117,34 @@ def cloud(tmp_path_factory, private_redis):
             "the supervisor restarted processes nobody killed:\n"
             + "\n".join(
                 f"region {r.region} {r.role} (pid {r.pid}) exited with {r.returncode} at "
-                f"{time.strftime('%H:%M:%S', time.localtime(r.at))}; its log ends:\n{log[-1500:]}"
-                for r, log in unexpected
+                f"{time.strftime('%H:%M:%S', time.localtime(r.at))}"
+                for r in unexpected
+            )
+            + "".join(
+                f"\n\nregion {region} {role}, before it died:\n{text}"
+                for (region, role), text in crashes.items()
             ),
             pytrace=False,
         )
+
+
+def _crash_context(region, role: str, lines: int = 15) -> str:
+    """The last log lines of ROLE before each exit the supervisor did not expect (it marks
+    every restart in the log), tracebacks' caret lines left out."""
+    path = region.workdir / f"{role}.log"
+    if not path.exists():
+        return "(no log)"
+    text = path.read_text(errors="replace").splitlines()
+    found = []
+    for i, line in enumerate(text):
+        if line.startswith(f"[localcloud] {role} exited") and "on purpose" not in line:
+            before = [
+                x[:300]
+                for x in text[max(0, i - 300) : i]
+                if x.strip() and not x.strip().startswith(("^", "~"))
+            ]
+            found.append("\n".join(before[-lines:]))
+    return "\n...\n".join(found) or "(no exit marked in its log)"
 
 
 def _port_taken(port: int) -> bool:
