@@ -9,4 +9,6 @@ urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("snapshot/", views.snapshot, name="snapshot"),
     path("join/", views.join_request, name="join"),
+    path("region-ids/reserve/", views.region_id_reserve, name="region_id_reserve"),
+    path("region-ids/release/", views.region_id_release, name="region_id_release"),
 ]

@@ -7,6 +7,7 @@ is authorised by a one-time join token instead, since the joiner has no secret y
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.api.errors import validation_error_to_api
 from regions.models import Region
 from regions.peer import signing
-from regions.replication import delivery, feed, join
+from regions.replication import delivery, feed, join, region_ids
 
 
 def signed(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
@@ -75,6 +76,53 @@ def changes(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse
 @signed
 def snapshot(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse:
     return JsonResponse(feed.snapshot_build(local=local))
+
+
+def _region_id_request(request: HttpRequest, sender: int) -> tuple[int, uuid.UUID]:
+    """The id and joining region's UUID of a reserve or release call; ValueError if malformed."""
+    data = json.loads(request.body or b"{}")
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    region_id = data.get("id")
+    if isinstance(region_id, bool) or not isinstance(region_id, int):
+        raise ValueError("id is not a whole number")
+    if data.get("acceptor", sender) != sender:
+        raise ValueError("acceptor is not the sender")
+    return region_id, uuid.UUID(str(data.get("uuid", "")))
+
+
+@require_POST
+@signed
+def region_id_reserve(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse:
+    """Another region accepts a join: promise it the id, or refuse (409) if it is held here."""
+    try:
+        region_id, region_uuid = _region_id_request(request, sender)
+    except ValueError as error:
+        return JsonResponse({"detail": f"Send {{id, uuid, acceptor}}: {error}."}, status=400)
+    try:
+        region_ids.region_id_reserve(region_id=region_id, region_uuid=region_uuid, acceptor=sender)
+    except region_ids.RegionIdTaken as taken:
+        return JsonResponse(
+            {
+                "detail": taken.detail,
+                "reason": taken.reason,
+                "highest": region_ids.region_id_highest(),
+            },
+            status=409,
+        )
+    return JsonResponse({"reserved": region_id, "uuid": str(region_uuid), "by": local.pk})
+
+
+@require_POST
+@signed
+def region_id_release(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse:
+    """The join that reserved the id failed: forget that UUID's reservation (idempotent)."""
+    try:
+        region_id, region_uuid = _region_id_request(request, sender)
+    except ValueError as error:
+        return JsonResponse({"detail": f"Send {{id, uuid, acceptor}}: {error}."}, status=400)
+    released = region_ids.region_id_release(region_id=region_id, region_uuid=region_uuid)
+    return JsonResponse({"released": released})
 
 
 @csrf_exempt
