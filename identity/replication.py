@@ -41,14 +41,19 @@ def _domain_path(domain: Domain) -> None:
 
 def _domain_subtree_paths(domain: Domain) -> None:
     """After a domain's path changed here, its descendants' paths follow (derived data:
-    every region derives the same, so nothing is recorded)."""
+    every region derives the same, so nothing is recorded). Each domain is visited once: a
+    cycle in what arrived (a domain its own ancestor) cannot keep this going."""
     level = [(domain.pk, domain.path)]
+    seen = {domain.pk}
     while level:
         below = []
         for parent_id, parent_path in level:
             for child_id, name, path in Domain.objects.filter(parent_id=parent_id).values_list(
                 "pk", "name", "path"
             ):
+                if child_id in seen:
+                    continue
+                seen.add(child_id)
                 wanted = f"{parent_path}{PATH_SEPARATOR}{name}"
                 if path != wanted:
                     Domain.objects.filter(pk=child_id).update(path=wanted)

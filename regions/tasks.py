@@ -13,6 +13,7 @@ from regions.peer.client import PeerError
 from regions.peer.signing import nonces_purge
 from regions.replication import delivery
 from regions.replication.apply import parked_retry
+from regions.replication.region_ids import region_id_reservations_purge
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def peer_poke(self, region_id: int) -> None:
 @shared_task(bind=True, acks_late=True)
 def peer_pull(self, region_id: int) -> dict[str, int] | None:
     """Drain a peer's feed. One pull per peer at a time; a poke during a pull re-runs it."""
-    lock, again = pull_lock_key(region_id), f"peer-pull-again:{region_id}"
+    lock, again = pull_lock_key(region_id), pull_again_key(region_id)
     if not cache.add(lock, self.request.id or "local", PULL_LOCK_SECONDS):
         cache.set(again, 1, PULL_LOCK_SECONDS)
         return None
@@ -47,7 +48,9 @@ def peer_pull(self, region_id: int) -> dict[str, int] | None:
         for _ in range(10):
             cache.delete(again)
             try:
-                totals = delivery.peer_pull(region_id=region_id)
+                totals = delivery.peer_pull(
+                    region_id=region_id, on_page=lambda: cache.touch(lock, PULL_LOCK_SECONDS)
+                )
             except (PeerError, DatabaseError) as error:
                 # Nothing is lost: the cursor moves only with an applied page; the next
                 # poke or sweep pulls again from it.
@@ -72,10 +75,17 @@ def replication_sweep() -> None:
             enqueue(peer_poke, link.region_id)
     parked_retry()
     nonces_purge()
+    region_id_reservations_purge()
 
 
 def pull_lock_key(region_id: int) -> str:
+    """One pull per peer at a time, shared with the replicator (replicator.pull)."""
     return f"peer-pull:{region_id}"
+
+
+def pull_again_key(region_id: int) -> str:
+    """Set by whoever found the pull lock taken: its holder pulls once more."""
+    return f"peer-pull-again:{region_id}"
 
 
 @worker_ready.connect
@@ -83,10 +93,15 @@ def pull_on_start(**kwargs) -> None:
     """A region that was down catches up as soon as its worker is back.
 
     Pull locks left by a worker that was killed are cleared first, so they cannot hold the
-    catch-up back.
+    catch-up back; a replicator's are left alone (it is likely pulling right now, and clears
+    its own when it starts).
     """
     try:
-        cache.delete_many([pull_lock_key(link.region_id) for link in delivery.peer_links()])
+        keys = [pull_lock_key(link.region_id) for link in delivery.peer_links()]
+        held = cache.get_many(keys)
+        cache.delete_many(
+            [key for key in keys if not str(held.get(key, "")).startswith("replicator:")]
+        )
     except Exception as error:
         log.warning("could not clear pull locks: %s", error)
     enqueue(replication_sweep)

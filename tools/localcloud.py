@@ -1,5 +1,6 @@
 """A multi-region cloud on one machine: each region its own PostgreSQL database, its own
-Redis database number, its own gunicorn, Celery worker and Celery beat; joined together.
+Redis database number, its own gunicorn, Celery worker, Celery beat and replicator; joined
+together.
 
 `make cloud` runs `python -m tools.localcloud` (regions at :8101, :8102, :8103); the
 integration tests and benchmarks start the same thing on free ports.
@@ -177,6 +178,11 @@ class RegionProcess:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 "2",
+                # threads: a peer's feed stream holds one for a minute, not a whole worker
+                "--threads",
+                "8",
+                "--graceful-timeout",
+                "10",
                 "--access-logfile",
                 "-",
             ],
@@ -216,7 +222,12 @@ class RegionProcess:
             ],
         )
 
+    def start_replicator(self) -> None:
+        """Pokes peers as changes commit and pulls when poked (regions/replication)."""
+        self._spawn("replicator", [str(BIN / "python"), "manage.py", "replicate"])
+
     def start(self) -> None:
+        self.start_replicator()  # first: a region that was down catches up from its start
         self.start_web()
         self.start_worker()
         self.start_beat()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -87,3 +88,59 @@ def call_region(region: Region, *, method: str, path: str, **kwargs: Any) -> Any
         secret=signing.federation_secret(),
         **kwargs,
     )
+
+
+def peer_stream(
+    *,
+    endpoint: str,
+    path: str,
+    params: dict[str, Any],
+    local_region_id: int,
+    secret: str,
+    read_timeout: float,
+) -> Iterator[bytes]:
+    """Open a signed GET to ENDPOINT + PATH that answers a stream of JSON lines; yield each
+    line as it arrives. A read waiting longer than READ_TIMEOUT, a broken connection or a
+    refusal raise PeerError (the stream is over)."""
+    query = f"?{urlencode(params)}"
+    signed_path = f"{urlsplit(endpoint).path.rstrip('/')}{path}{query}"
+    headers = signing.sign(
+        secret=secret, region_id=local_region_id, method="GET", path=signed_path, body=b""
+    )
+    url = f"{endpoint.rstrip('/')}{path}{query}"
+    try:
+        response = _stream_session.get(
+            url, headers=headers, stream=True, timeout=(TIMEOUT[0], read_timeout)
+        )
+    except requests.RequestException as error:
+        raise PeerError(f"cannot reach {endpoint}: {error.__class__.__name__}") from error
+    if response.status_code >= 400:
+        with response:
+            try:
+                detail = response.json().get("detail", response.text[:200])
+            except (ValueError, AttributeError):
+                detail = response.text[:200]
+        raise PeerError(
+            f"{endpoint} answered {response.status_code}: {detail}", status=response.status_code
+        )
+    return _lines(response, endpoint)
+
+
+def _lines(response: requests.Response, endpoint: str) -> Iterator[bytes]:
+    """Complete lines of RESPONSE's body as its chunks arrive (iter_lines would wait for a
+    full buffer before yielding a short line)."""
+    pending = b""
+    try:
+        with response:
+            for chunk in response.iter_content(chunk_size=None):
+                pending += chunk
+                *complete, pending = pending.split(b"\n")
+                yield from (line for line in complete if line)
+    except requests.RequestException as error:
+        raise PeerError(f"stream from {endpoint} broke: {error.__class__.__name__}") from error
+    if pending:
+        raise PeerError(f"stream from {endpoint} ended inside a line")
+
+
+#: streams hold their connection for a minute: not in the pool the short calls share
+_stream_session = requests.Session()

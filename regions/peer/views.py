@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -51,8 +51,11 @@ def signed(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
 @signed
 def poke(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse:
     from regions import tasks
+    from regions.replication import replicator
 
-    if Region.objects.filter(pk=sender, is_local=False).exists():
+    if replicator.wake(f"{replicator.PULL} {sender}"):
+        pass  # this region's replicator pulls at once (from every peer, for a newcomer)
+    elif Region.objects.filter(pk=sender, is_local=False).exists():
         delivery.peer_links()
         tasks.enqueue(tasks.peer_pull, sender)
     else:
@@ -70,6 +73,48 @@ def changes(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse
         return JsonResponse({"detail": "after and limit must be whole numbers."}, status=400)
     delivery.record_peer_read(region_id=sender, after=after)
     return JsonResponse(feed.feed_read(origin=local.pk, after=after, limit=limit))
+
+
+@require_GET
+@signed
+def stream(request: HttpRequest, *, sender: int, local: Region) -> HttpResponse:
+    """Our feed from ?after=N as it commits, one JSON line per page (replication/stream.py)."""
+    from regions.replication import stream as feed_stream
+
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        return JsonResponse({"detail": "after must be a whole number."}, status=400)
+    if not request.META.get("wsgi.multithread", False):
+        # A stream holds its worker for a minute: only where workers have threads.
+        return JsonResponse(
+            {"detail": "This region's web server has no threads to stream on; pull instead."},
+            status=409,
+        )
+    delivery.record_peer_read(region_id=sender, after=after)
+    response = StreamingHttpResponse(
+        feed_stream.serve(sender=sender, origin=local.pk, after=after),
+        content_type="application/x-ndjson",
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # a buffering reverse proxy would hold lines back
+    return response
+
+
+@require_POST
+@signed
+def ack(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse:
+    """A streaming peer applied our feed up to {"seq": N} (health bookkeeping only)."""
+    try:
+        data = json.loads(request.body or b"{}")
+        seq = data["seq"] if isinstance(data, dict) else None
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+            raise ValueError
+    except (ValueError, KeyError):
+        return JsonResponse({"detail": 'Send {"seq": a whole number >= 0}.'}, status=400)
+    seq = min(seq, delivery.local_head())  # never more than we have
+    delivery.record_peer_read(region_id=sender, after=seq)
+    return JsonResponse({"acked": seq})
 
 
 @require_GET

@@ -5,24 +5,41 @@ One path serves both real time and catch-up: after a commit this region pokes it
 that was down pulls from every peer when it starts and periodically after (anti-entropy),
 so convergence never depends on a poke arriving. The feed is the durable outbox: nothing
 in it expires, and a peer's cursor only moves after the batch it covers is applied.
+
+Who does the poking and pulling: the region's replicator process (`manage.py replicate`,
+`replicator.py`) when one is running, at once and without a queue; otherwise Celery tasks
+(`regions/tasks.py`). Both call the functions here.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.models import BigIntegerField, F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from regions.models import Federation, PeerLink, Region
+from regions.models import Federation, ParkedChange, PeerLink, Region
 from regions.peer.client import PeerError, call_region
+from regions.replication.apply import parked_retry
 from regions.replication.feed import FEED_LIMIT
 from regions.replication.page_apply import page_apply
 
 log = logging.getLogger(__name__)
+
+#: how a pull or poke reports its peer's health: mark_contact, or the replicator's
+#: throttled version of it
+Contact = Callable[..., None]
+#: how a signed call reaches a peer: call_region, or the replicator's version of it (which
+#: has the secret and this region's id at hand instead of reading them for every call)
+Call = Callable[..., Any]
 
 
 def replication_enabled() -> bool:
@@ -40,7 +57,17 @@ def peer_links() -> list[PeerLink]:
 
 
 def announce_local_changes() -> None:
-    """After a commit: poke every peer (as Celery tasks, so no request waits on a peer)."""
+    """After a commit: have every peer poked, without any request waiting on a peer.
+
+    Peers that hold a stream of our feed get the changes on it at once (stream.announce
+    wakes the streams). This region's replicator, when one is listening, pokes the others
+    at once. Otherwise Celery tasks do, one queued per peer.
+    """
+    from regions.replication import replicator, stream
+
+    stream.announce()
+    if replicator.wake(replicator.LOCAL):
+        return
     if not replication_enabled() or settings.CELERY_TASK_ALWAYS_EAGER:
         # Without a broker there are no workers to deliver in the background, and no
         # request should wait on a peer: a federated region runs Celery (see make cloud).
@@ -80,53 +107,128 @@ def mark_contact(link: PeerLink, *, error: str = "") -> None:
         PeerLink.objects.filter(pk=link.pk).update(reachable=True, last_contact=now)
 
 
-def peer_poke(*, region_id: int) -> None:
-    link = PeerLink.objects.select_related("region").get(pk=region_id)
+def peer_poke(
+    *,
+    region_id: int,
+    contact: Contact = mark_contact,
+    call: Call | None = None,
+    region: Region | None = None,
+) -> None:
+    """Tell region REGION_ID we have changes (REGION: its row, when the caller has it)."""
+    if region is None:
+        link = PeerLink.objects.select_related("region").get(pk=region_id)
+        region = link.region
+    else:
+        link = PeerLink(region=region)
     try:
-        call_region(link.region, method="POST", path="/api/peer/poke/", payload={})
+        (call or call_region)(region, method="POST", path="/api/peer/poke/", payload={})
     except PeerError as error:
-        mark_contact(link, error=str(error))
+        contact(link, error=str(error))
         raise
-    mark_contact(link)
+    contact(link)
 
 
-def peer_pull(*, region_id: int, max_batches: int = 1000) -> dict[str, int]:
-    """Pull region REGION_ID's feed from our cursor until it is drained."""
+def peer_pull(
+    *,
+    region_id: int,
+    max_batches: int = 1000,
+    contact: Contact = mark_contact,
+    on_page: Callable[[], None] | None = None,
+    call: Call | None = None,
+) -> dict[str, int]:
+    """Pull region REGION_ID's feed from our cursor until it is drained.
+
+    While a page is applied the next one is already on its way (when the peer said there is
+    more): fetching overlaps applying, and the apply lock is held only while applying.
+    Fetching the next page tells the peer we have everything up to the page being applied,
+    a page early; if that apply fails, our cursor stays and the next pull repeats the page.
+    """
     totals: dict[str, int] = {"applied": 0, "ignored": 0, "parked": 0, "batches": 0}
     link = PeerLink.objects.select_related("region").get(pk=region_id)
+    call = call or call_region
+    drain_started = timezone.now()  # what they committed before this is in what we read
+    page = _fetch(call, link, link.pulled_seq, contact)
+    log.debug("fetched %s changes of region %s", len(page.get("changes", ())), region_id)
     for _ in range(max_batches):
-        try:
-            page = call_region(
-                link.region,
-                method="GET",
-                path="/api/peer/changes/",
-                params={"after": link.pulled_seq, "limit": FEED_LIMIT},
-            )
-        except PeerError as error:
-            mark_contact(link, error=str(error))
-            raise
-        counts = _apply_page(link, page)
+        more = bool(page.get("more"))
+        upcoming = _prefetch(call, link, page["last_seq"]) if more else None
+        counts = apply_page(link, page, drained_at=None if more else drain_started)
         for key in ("applied", "ignored", "parked"):
             totals[key] += counts.get(key, 0)
         totals["batches"] += 1
-        link.refresh_from_db(fields=["pulled_seq"])
-        if not page.get("more"):
+        if on_page is not None:
+            on_page()
+        if upcoming is None:
+            if ParkedChange.objects.exists():
+                # A name clash waits for this: is it real, or still in transit?
+                with transaction.atomic():
+                    apply_lock()
+                    parked_retry()
             break
-    mark_contact(link)
+        try:
+            page = upcoming.result()
+        except PeerError as error:
+            contact(link, error=str(error))
+            raise
+    contact(link)
     return totals
 
 
-def _apply_page(link: PeerLink, page: dict[str, Any]) -> dict[str, int]:
-    """Apply one page and move the cursor in the same transaction."""
+def _fetch(call: Call, link: PeerLink, after: int, contact: Contact) -> dict[str, Any]:
+    try:
+        return _changes(call, link, after)
+    except PeerError as error:
+        contact(link, error=str(error))
+        raise
+
+
+def _changes(call: Call, link: PeerLink, after: int) -> dict[str, Any]:
+    return call(
+        link.region,
+        method="GET",
+        path="/api/peer/changes/",
+        params={"after": after, "limit": FEED_LIMIT},
+    )
+
+
+_prefetcher: ThreadPoolExecutor | None = None
+
+
+def _prefetch(call: Call, link: PeerLink, after: int) -> Future:
+    """Fetch the page after AFTER in a background thread (one pool per process)."""
+    global _prefetcher
+    if _prefetcher is None:
+        _prefetcher = ThreadPoolExecutor(max_workers=4, thread_name_prefix="peer-prefetch")
+
+    def fetch() -> dict[str, Any]:
+        try:
+            return _changes(call, link, after)
+        finally:
+            connections.close_all()  # this thread's own (call_region reads the secret)
+
+    return _prefetcher.submit(fetch)
+
+
+def apply_page(
+    link: PeerLink, page: dict[str, Any], *, drained_at: datetime | None = None
+) -> dict[str, int]:
+    """Apply one page and move the cursor in the same transaction.
+
+    DRAINED_AT: this was the feed's last page, read to its end after that moment.
+    """
     changes = page.get("changes", [])
     if not changes:
+        if drained_at is not None:
+            PeerLink.objects.filter(pk=link.pk).update(drained_at=drained_at)
         return {}
+    last_seq = Value(page["last_seq"], output_field=BigIntegerField())
+    cursor: dict[str, Any] = {"pulled_seq": Greatest(F("pulled_seq"), last_seq)}  # forward only
+    if drained_at is not None:
+        cursor["drained_at"] = drained_at
     with transaction.atomic():
         apply_lock()
         counts = page_apply(changes)
-        PeerLink.objects.filter(pk=link.pk, pulled_seq__lt=page["last_seq"]).update(
-            pulled_seq=page["last_seq"]
-        )
+        PeerLink.objects.filter(pk=link.pk).update(**cursor)
     return counts
 
 
@@ -145,12 +247,36 @@ def apply_lock() -> None:
 
 
 def record_peer_read(*, region_id: int, after: int) -> None:
-    """A peer asked for our feed after AFTER: it has everything up to there."""
+    """A peer asked for our feed after AFTER: it has everything up to there.
+
+    One UPDATE when its link exists (every pull of every peer comes here, before the feed is
+    read), committed without waiting for the disk: this is health bookkeeping, which a crash
+    may set back a moment without harm (the next pull writes it again), and the flush cost
+    every pull a WAL sync.
+    """
+    from regions.replication import replicator
+
+    replicator.note_read(region_id)  # before the read: see Replicator.poke_soon
+    now = timezone.now()
+    after_seq = Value(after, output_field=BigIntegerField())
+    ack = {"acked_seq": Greatest(F("acked_seq"), after_seq), "reachable": True}
+    with transaction.atomic():
+        commit_without_flush()
+        if PeerLink.objects.filter(pk=region_id).update(**ack, last_contact=now):
+            return
     if not Region.objects.filter(pk=region_id, is_local=False).exists():
         return  # a region that joined elsewhere and has not reached our registry yet
     PeerLink.objects.get_or_create(region_id=region_id)
-    PeerLink.objects.filter(pk=region_id, acked_seq__lt=after).update(acked_seq=after)
-    PeerLink.objects.filter(pk=region_id).update(reachable=True, last_contact=timezone.now())
+    PeerLink.objects.filter(pk=region_id).update(**ack, last_contact=now)
+
+
+def commit_without_flush() -> None:
+    """Let the current transaction commit without waiting for its WAL to reach the disk
+    (PostgreSQL's synchronous_commit off, for this transaction only). A crash can lose it,
+    whole, never in part: only for writes that may be lost."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def local_head() -> int:

@@ -24,6 +24,8 @@ PEER_PATHS = [
     ("post", "/api/peer/poke/"),
     ("get", "/api/peer/changes/?after=0&limit=10"),
     ("get", "/api/peer/snapshot/"),
+    ("get", "/api/peer/stream/?after=0"),
+    ("post", "/api/peer/ack/"),
     ("post", "/api/peer/region-ids/reserve/"),
     ("post", "/api/peer/region-ids/release/"),
 ]

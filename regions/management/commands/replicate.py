@@ -1,0 +1,36 @@
+"""Run this region's replicator (regions/replication/replicator.py) until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from regions.replication.replicator import Replicator, clear_stale_pull_locks
+
+log = logging.getLogger("regions.replication.replicator")
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the replicator: pokes every peer as soon as changes commit here, and pulls from "
+        "a peer as soon as it pokes. Run one per region, under a supervisor, next to the "
+        "Celery worker and beat (which stay the fallback and the periodic sweep)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.REDIS_URL:
+            raise CommandError("The replicator needs REDIS_URL (its wake-ups come through Redis).")
+        replicator = Replicator(streams=True)
+
+        def stop(signum: int, frame: Any) -> None:
+            log.info("stopping (signal %s)", signum)
+            replicator.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        clear_stale_pull_locks()
+        replicator.run()
