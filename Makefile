@@ -26,7 +26,7 @@ run: venv $(PORTAL_DATA_DIR)/secret_key
 	SECRET_KEY="$${SECRET_KEY:-$$(cat $(PORTAL_DATA_DIR)/secret_key)}" $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Region Portal: http://$(HOST):$(PORT)/"
 	SECRET_KEY="$${SECRET_KEY:-$$(cat $(PORTAL_DATA_DIR)/secret_key)}" $(VENV)/bin/gunicorn portal.wsgi \
-		--bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+		--bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --threads 4 --access-logfile -
 
 # Browser tests drive Debian's Chromium; on a Debian machine run as root it is installed here.
 chromium:

@@ -180,7 +180,7 @@ class RegionProcess:
                 "2",
                 # threads: a peer's feed stream holds one for a minute, not a whole worker
                 "--threads",
-                "8",
+                "4",
                 "--graceful-timeout",
                 "10",
                 "--access-logfile",

@@ -54,6 +54,8 @@ BACKOFF_MAX = 30.0
 BUSY_RETRY_SECONDS = 0.2
 #: how long to wait before asking a peer that cannot stream for a stream again
 STREAM_RETRY_SECONDS = 60.0
+#: how often a streamer looks whether replication was turned on again
+OFF_RETRY_SECONDS = 2.0
 #: how often the registry is re-read for regions that joined or left
 REFRESH_SECONDS = 10.0
 #: a healthy peer's last contact is written at most this often
@@ -606,6 +608,8 @@ class Replicator:
                 on_parked=self.pull_everyone,
                 stopping=self.stopping.is_set,
             )
+        except stream.ReplicationOff as error:
+            raise TryLater(OFF_RETRY_SECONDS) from error  # on again: streaming within seconds
         except stream.StreamError as error:
             cause = error.__cause__
             if isinstance(cause, PeerError) and cause.status in (404, 409):

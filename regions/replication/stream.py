@@ -51,6 +51,10 @@ class StreamError(Exception):
     """The stream broke or said something unexpected: reopen it after a backoff."""
 
 
+class ReplicationOff(StreamError):
+    """Replication is turned off in this region: no stream until it is on again."""
+
+
 class StreamEnded(Exception):
     """The sender's wake-ups went away (Redis): it ends the stream, the receiver reopens it."""
 
@@ -92,13 +96,15 @@ def is_live(region_id: int) -> bool:
 
 def serve(*, sender: int, origin: int, after: int) -> Iterator[bytes]:
     """The lines of one stream of our feed to region SENDER, from AFTER."""
-    from regions.replication import replicator
+    from regions.replication import delivery, replicator
 
     news = _subscribe()
     started = time.monotonic()
     cursor = after
     try:
         while time.monotonic() - started < STREAM_SECONDS and _server_running():
+            if not delivery.replication_enabled():
+                return  # turned off here: not one more page
             _mark_live(sender)
             replicator.note_read(sender)  # before the read: see Replicator.poke_soon
             try:
@@ -193,14 +199,14 @@ def follow(
 ) -> None:
     """Hold a stream of region REGION_ID's feed open and apply what arrives, until it ends
     (STREAM_SECONDS) or STOPPING() holds. Raises StreamError when it breaks."""
-    from regions.models import ParkedChange, PeerLink
+    from regions.models import PeerLink
     from regions.peer.client import PeerError, peer_stream, peer_url
     from regions.replication import delivery, replicator
 
     _fresh_connections()
     call, credentials = replicator.signed_caller(), replicator.credentials()
     if call is None or credentials is None:
-        raise StreamError("replication is off here")
+        raise ReplicationOff("replication is off here")
     link = PeerLink.objects.select_related("region").get(pk=region_id)
     try:
         lines = peer_stream(
@@ -223,8 +229,10 @@ def follow(
             contact(link)
             if "heartbeat" in data:
                 continue
+            if not delivery.replication_enabled():
+                return  # turned off here since the stream opened: apply nothing more
             counts = delivery.apply_page(link, data)
-            if counts.get("parked") or (not data["more"] and ParkedChange.objects.exists()):
+            if counts.get("parked") or "unparked" in counts:  # changes wait here (page_apply)
                 on_parked()
             if time.monotonic() - acked_at >= ACK_SECONDS and data["last_seq"] > acked:
                 acked, acked_at = data["last_seq"], time.monotonic()

@@ -309,3 +309,37 @@ def test_a_stream_cut_inside_a_line_is_an_error():
 
     with pytest.raises(PeerError):
         list(peer_client._lines(Response(), "http://x"))
+
+
+def test_no_stream_is_opened_while_replication_is_off(peer_sends):
+    from regions.federation_services import replication_set
+
+    opened = peer_sends(line(remote_page(seqs=[1])))
+    replication_set(enabled=False, by=None)
+    with pytest.raises(stream.ReplicationOff):
+        follow()
+    assert opened == [] and PeerLink.objects.get(pk=2).pulled_seq == 0
+
+
+def test_a_stream_applies_nothing_more_once_replication_is_turned_off(peer_sends, monkeypatch):
+    from regions.federation_services import replication_set
+
+    def turn_off_then_page():
+        yield line(remote_page(seqs=[1]))
+        replication_set(enabled=False, by=None)
+        yield line(remote_page(seqs=[2]))
+
+    delivery.peer_links()
+    monkeypatch.setattr(peer_client, "peer_stream", lambda **kwargs: turn_off_then_page())
+    follow()
+    assert PeerLink.objects.get(pk=2).pulled_seq == 1
+
+
+def test_a_stream_sends_nothing_once_replication_is_turned_off_here(west, short_streams):
+    from regions.federation_services import replication_set
+
+    head = delivery.local_head()
+    response = signed_get(f"/api/peer/stream/?after={head}")
+    replication_set(enabled=False, by=None)
+    factories.domain(name="after-off")
+    assert lines(response) == []

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from regions.replication.replicator import Replicator, clear_stale_pull_locks
 
@@ -24,6 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.REDIS_URL:
             raise CommandError("The replicator needs REDIS_URL (its wake-ups come through Redis).")
+        # A thread per peer and job: each would keep a database connection of its own
+        # (CONN_MAX_AGE). Let every job close its own; a stream keeps one while it is open.
+        connections.settings[DEFAULT_DB_ALIAS]["CONN_MAX_AGE"] = 0
+        connections.close_all()
         replicator = Replicator(streams=True)
 
         def stop(signum: int, frame: Any) -> None:
