@@ -9,9 +9,10 @@ from celery.signals import worker_ready
 from django.core.cache import cache
 from django.db import DatabaseError
 
+from regions.models import ParkedChange
 from regions.peer.client import PeerError
 from regions.peer.signing import nonces_purge
-from regions.replication import delivery
+from regions.replication import delivery, stream
 from regions.replication.apply import parked_retry
 from regions.replication.region_ids import region_id_reservations_purge
 
@@ -69,8 +70,10 @@ def replication_sweep() -> None:
     if not delivery.replication_enabled():
         return
     head = delivery.local_head()
+    waiting = ParkedChange.objects.exists()  # a name clash settles after a pull round
     for link in delivery.peer_links():
-        enqueue(peer_pull, link.region_id)
+        if waiting or not stream.following(link.region_id):  # else a stream delivers
+            enqueue(peer_pull, link.region_id)
         if link.acked_seq < head:
             enqueue(peer_poke, link.region_id)
     parked_retry()

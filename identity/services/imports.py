@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth.hashers import identify_hasher, make_password
@@ -37,7 +38,7 @@ def users_import(*, account: Account, rows: list[dict[str, Any]], by: User | Non
     # A CSV row shorter than its header gives None for the missing cells: not given.
     wanted = [str(row.get("username") or "").strip() for row in rows]
     lowered = [name.lower() for name in wanted]
-    duplicates = sorted({n for n in lowered if lowered.count(n) > 1})
+    duplicates = sorted(name for name, count in Counter(lowered).items() if count > 1)
     if duplicates:
         raise invalid(
             "rows", f"Usernames repeat in the import: {', '.join(duplicates[:10])}.", "unique"

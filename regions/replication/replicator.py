@@ -478,6 +478,8 @@ class Peer:
     streamer: Worker | None = None
     #: the peer's count of reads of our feed when its poker was last woken (None: unknown)
     read_mark: int | None = None
+    #: the next pull runs even while a stream of the peer's feed is open
+    force_pull: bool = False
 
     def start(self) -> None:
         for worker in self.workers():
@@ -547,7 +549,9 @@ class Replicator:
         for region_id in sorted(wanted - set(self.peers)):
             peer = Peer(
                 region_id,
-                puller=self._worker(f"pull-from-{region_id}", self.pull_job, region_id),
+                puller=self._worker(
+                    f"pull-from-{region_id}", self.pull_unless_streaming, region_id
+                ),
                 poker=self._worker(f"poke-{region_id}", self.poke_unless_read, region_id),
                 streamer=(
                     self._worker(f"stream-from-{region_id}", self.stream_job, region_id)
@@ -558,8 +562,9 @@ class Replicator:
             self.peers[region_id] = peer
             peer.start()
             if peer.streamer is not None:
-                peer.streamer.wake()
-            peer.puller.wake()  # anything it has that we missed
+                peer.streamer.wake()  # anything it has that we missed (pulls if it cannot)
+            else:
+                peer.puller.wake()  # anything it has that we missed
             self.poke_soon([peer])  # anything we have that it missed
             log.info("replicating with region %s", region_id)
         for region_id in sorted(set(self.peers) - wanted):
@@ -611,6 +616,7 @@ class Replicator:
         except stream.ReplicationOff as error:
             raise TryLater(OFF_RETRY_SECONDS) from error  # on again: streaming within seconds
         except stream.StreamError as error:
+            self._pull_now(region_id)  # while there is no stream, pulls deliver
             cause = error.__cause__
             if isinstance(cause, PeerError) and cause.status in (404, 409):
                 log.info("region %s does not stream its feed (%s)", region_id, cause)
@@ -621,9 +627,33 @@ class Replicator:
             peer.streamer.wake()
 
     def pull_everyone(self) -> None:
-        """A change parked for a name clash settles once every peer was drained after it."""
+        """A change parked for a name clash settles once every peer was drained after it:
+        a pull from every peer, streaming or not."""
         for peer in list(self.peers.values()):
+            peer.force_pull = True
             peer.puller.wake()
+
+    def _pull_now(self, region_id: int) -> None:
+        peer = self.peers.get(region_id)
+        if peer is not None:
+            peer.force_pull = True
+            peer.puller.wake()
+
+    def pull_unless_streaming(self, region_id: int) -> None:
+        """Pull from the peer, unless a stream of its feed is open here: the stream delivers
+        the same pages, and pulling them as well would apply everything twice (a catch-up of
+        thousands of changes, twice). A forced pull (a clash waiting, a stream that broke)
+        always runs."""
+        from regions.replication import stream
+
+        peer = self.peers.get(region_id)
+        forced = peer is not None and peer.force_pull
+        if peer is not None:
+            peer.force_pull = False
+        if self.stream_job is not None and not forced and stream.following(region_id):
+            log.debug("streaming from region %s: not pulled", region_id)
+            return
+        self.pull_job(region_id)
 
     def poke_unless_read(self, region_id: int) -> None:
         from regions.replication import stream

@@ -27,6 +27,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -169,6 +170,27 @@ def _wait(news: Any, seconds: float) -> bool:
         raise StreamEnded(str(error)) from error
 
 
+def following_key(region_id: int) -> str:
+    """Set while this region holds a stream of region REGION_ID's feed open: the stream
+    delivers, so pulls from that peer (the sweep's, a poke's) would only repeat its work."""
+    return f"peer-streaming-from:{region_id}"
+
+
+def following(region_id: int) -> bool:
+    try:
+        return bool(cache.get(following_key(region_id)))
+    except Exception:
+        return False
+
+
+def _mark_following(region_id: int, *, on: bool) -> None:
+    with contextlib.suppress(Exception):  # without the mark pulls also run: only more work
+        if on:
+            cache.set(following_key(region_id), 1, timeout=int(READ_TIMEOUT + HEARTBEAT_SECONDS))
+        else:
+            cache.delete(following_key(region_id))
+
+
 def _mark_live(region_id: int) -> None:
     with contextlib.suppress(Exception):  # without the mark the peer is only poked as well
         cache.set(live_key(region_id), 1, timeout=int(2 * HEARTBEAT_SECONDS))
@@ -221,12 +243,17 @@ def follow(
         contact(link, error=str(error))
         raise StreamError(str(error)) from error
     acked, acked_at = link.pulled_seq, time.monotonic()
+    marked_at = time.monotonic()
+    _mark_following(region_id, on=True)
     try:
         for raw in lines:
             if stopping():
                 return
             data = _parse(raw, origin=region_id)
             contact(link)
+            if time.monotonic() - marked_at >= ACK_SECONDS:
+                marked_at = time.monotonic()
+                _mark_following(region_id, on=True)
             if "heartbeat" in data:
                 continue
             if not delivery.replication_enabled():
@@ -236,11 +263,12 @@ def follow(
                 on_parked()
             if time.monotonic() - acked_at >= ACK_SECONDS and data["last_seq"] > acked:
                 acked, acked_at = data["last_seq"], time.monotonic()
-                _ack(call, link, acked)
+                _ack_soon(call, link, acked)
     except PeerError as error:
         contact(link, error=str(error))
         raise StreamError(str(error)) from error
     finally:
+        _mark_following(region_id, on=False)
         _fresh_connections()
     if acked < (last := PeerLink.objects.get(pk=region_id).pulled_seq):
         _ack(call, link, last)
@@ -267,6 +295,18 @@ def _parse(raw: bytes, *, origin: int) -> dict[str, Any]:
     if not isinstance(data.get("last_seq"), int) or not isinstance(data.get("more"), bool):
         raise StreamError("a page without last_seq or more")
     return data
+
+
+_acks: ThreadPoolExecutor | None = None
+
+
+def _ack_soon(call: Callable[..., Any], link: Any, seq: int) -> None:
+    """Acknowledge from another thread: a round trip to a far region must not hold up the
+    next page (an ack waited for here delayed every change behind it by one RTT)."""
+    global _acks
+    if _acks is None:
+        _acks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-ack")
+    _acks.submit(_ack, call, link, seq)
 
 
 def _ack(call: Callable[..., Any], link: Any, seq: int) -> None:

@@ -343,3 +343,51 @@ def test_a_stream_sends_nothing_once_replication_is_turned_off_here(west, short_
     replication_set(enabled=False, by=None)
     factories.domain(name="after-off")
     assert lines(response) == []
+
+
+def test_the_sweep_leaves_a_streamed_peer_alone_unless_changes_wait(
+    west, locmem_cache, monkeypatch
+):
+    from regions import tasks
+    from regions.models import ParkedChange
+
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args: queued.append((task.name, args)))
+    delivery.peer_links()
+    stream._mark_following(2, on=True)
+    tasks.replication_sweep()
+    assert ("regions.tasks.peer_pull", (2,)) not in queued
+    ParkedChange.objects.create(
+        model="identity.domain",
+        object_id="5e000000-0000-4000-8000-0000000000aa",
+        op="upsert",
+        wall=1,
+        counter=0,
+        origin=2,
+        payload={},
+        reason="name clash with identity.domain y",
+    )
+    tasks.replication_sweep()
+    assert ("regions.tasks.peer_pull", (2,)) in queued
+    stream._mark_following(2, on=False)
+    assert not stream.following(2)
+
+
+def test_a_replicator_streaming_from_a_peer_pulls_only_when_forced(locmem_cache):
+    pulled = []
+    subject = replicator.Replicator(
+        peer_ids=lambda: [2],
+        pull_job=pulled.append,
+        poke_job=lambda r: None,
+        stream_job=lambda r: None,
+    )
+    subject.peers[2] = replicator.Peer(2, puller=None, poker=None)
+    stream._mark_following(2, on=True)
+    subject.pull_unless_streaming(2)
+    assert pulled == []
+    subject.peers[2].force_pull = True
+    subject.pull_unless_streaming(2)
+    assert pulled == [2]
+    stream._mark_following(2, on=False)
+    subject.pull_unless_streaming(2)
+    assert pulled == [2, 2]
