@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 
 NON_FIELD = "__all__"
@@ -18,4 +20,20 @@ def check_length(field: str, value: str, *, max_length: int, required: bool = Tr
         raise invalid(field, "This field is required.", code="required")
     if len(value) > max_length:
         raise invalid(field, f"Ensure this value has at most {max_length} characters.")
+    return value
+
+
+_DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def check_dns_name(field: str, value: str, *, required: bool = False) -> str:
+    """A DNS domain name (`cloud.example`): dot-separated labels of letters, digits and
+    hyphens, each 1-63 long and not starting or ending with a hyphen, 253 at most in all."""
+    value = check_length(field, value, max_length=253, required=required)
+    if value and not all(_DNS_LABEL.match(label) for label in value.split(".")):
+        raise invalid(
+            field,
+            "Enter a domain name: labels of letters, digits and hyphens separated by dots "
+            "(e.g. cloud.example).",
+        )
     return value

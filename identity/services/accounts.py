@@ -6,7 +6,7 @@ from identity.models import Account, AccountState, AccountType, Domain, User
 from identity.permissions import Action, is_root_admin, require
 from identity.services.guards import keep_a_root_admin
 from portal.concurrency import atomic_write
-from portal.validation import check_length, invalid
+from portal.validation import check_dns_name, check_length, invalid
 from regions.replication.recorder import hold
 
 
@@ -40,7 +40,7 @@ def account_create(
         if not domain.is_root:
             raise invalid("type", "Root admin accounts belong to the ROOT domain.")
     name = _check_name(domain=domain, name=name)
-    network_domain = check_length("network_domain", network_domain, max_length=255, required=False)
+    network_domain = check_dns_name("network_domain", network_domain)
     return Account.objects.create(
         domain=domain, name=name, type=type, network_domain=network_domain
     )
@@ -54,9 +54,7 @@ def account_update(
     if name is not None:
         account.name = _check_name(domain=account.domain, name=name, exclude=account)
     if network_domain is not None:
-        account.network_domain = check_length(
-            "network_domain", network_domain, max_length=255, required=False
-        )
+        account.network_domain = check_dns_name("network_domain", network_domain)
     account.save()
     return account
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from identity.models import PATH_SEPARATOR, Domain, User
 from identity.permissions import Action, require
 from portal.concurrency import atomic_write
-from portal.validation import check_length, invalid
+from portal.validation import check_dns_name, check_length, invalid
 from regions.replication.recorder import hold
 
 
@@ -33,7 +33,7 @@ def domain_create(
         )
     require(by, Action.ADD, Domain, within=parent)
     name = _check_name(parent=parent, name=name)
-    network_domain = check_length("network_domain", network_domain, max_length=255, required=False)
+    network_domain = check_dns_name("network_domain", network_domain)
     return Domain.objects.create(
         parent=parent,
         name=name,
@@ -59,9 +59,7 @@ def domain_update(
             node.save(update_fields=["path", "updated"])
         domain.name, domain.path = name, new_prefix
     if network_domain is not None:
-        domain.network_domain = check_length(
-            "network_domain", network_domain, max_length=255, required=False
-        )
+        domain.network_domain = check_dns_name("network_domain", network_domain)
     domain.save()
     return domain
 

@@ -2,10 +2,12 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.routers import DefaultRouter
 
 from identity.api.views import AccountViewSet, DomainViewSet, ProjectViewSet, UserViewSet
+from portal.api.parsers import JSONParser
 from regions.api import federation
 from regions.api.views import RegionViewSet
 from regions.configuration.api import SettingViewSet
@@ -41,7 +43,11 @@ urlpatterns = [
     path("federation/join-tokens/", federation.JoinTokenView.as_view(), name="api-join-tokens"),
     path("events/", federation.EventFeedView.as_view(), name="api-events"),
     path("", include(router.urls)),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path(
+        "auth/token/",
+        ObtainAuthToken.as_view(parser_classes=[FormParser, MultiPartParser, JSONParser]),
+        name="api-token",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

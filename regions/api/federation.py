@@ -112,7 +112,7 @@ class ReplicationView(APIView):
     def put(self, request: Request) -> Response:
         """Turn replication off (events are still published) or back on."""
         require(request.user, Action.CHANGE, Federation)
-        enabled = request.data.get("enabled")
+        enabled = request.data.get("enabled") if isinstance(request.data, dict) else None
         if not isinstance(enabled, bool):
             return Response({"enabled": ["Send true or false."]}, status=400)
         federation = replication_set(enabled=enabled, by=request.user)
