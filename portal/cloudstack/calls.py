@@ -62,9 +62,17 @@ def _parse(command: Command, name: str, kind: str, raw: str) -> Any:
     try:
         if kind == "uuid":
             return uuid.UUID(raw.strip())
-        return int(raw.strip())
+        number = int(raw.strip())
     except ValueError as error:
         raise errors.invalid_value(command.name, name, raw) from error
+    low, high = _INT_RANGES[kind]
+    if not low <= number <= high:  # Java's Integer and Long, as CloudStack parses them
+        raise errors.invalid_value(command.name, name, raw)
+    return number
+
+
+#: the values an "integer" (Java int) and a "long" (Java long) parameter can hold
+_INT_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 
 @dataclass
@@ -182,4 +190,5 @@ class Call:
             )
         if page is not None and page < 1:
             raise errors.invalid_parameter("page", "Pages are numbered from 1.")
+        # An int page times the largest page size still fits the database's bigint OFFSET.
         return ((page or 1) - 1) * size, size

@@ -152,9 +152,10 @@ class SettingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise invalid(field, f"There is no zone {raw}.", "unknown") from error
 
     def get_queryset(self) -> QuerySet[Setting]:
-        return selectors.settings_list(
-            actor=self.request.user, zone=self._zone(self.request.query_params.get("zone"))
-        )
+        raw = self.request.query_params.get("zone")
+        if raw is not None and not raw.strip():
+            raise invalid("zone", "Send a zone id, or leave zone out.", "required")
+        return selectors.settings_list(actor=self.request.user, zone=self._zone(raw))
 
     def _respond(self, setting: Setting, zone: Zone | None) -> Response:
         fresh = selectors.settings_list(actor=self.request.user, zone=zone).get(pk=setting.pk)

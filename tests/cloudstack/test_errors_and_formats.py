@@ -167,3 +167,38 @@ def test_list_capabilities(alice_cs):
     capability = alice_cs.listCapabilities()["capability"]
     assert capability["cloudstackversion"].startswith("4.")
     assert capability["allowusercreateprojects"] is True
+
+
+LISTS = [
+    "listZones",
+    "listUsers",
+    "listDomains",
+    "listAccounts",
+    "listProjects",
+    "listRegions",
+    "listAsyncJobs",
+    "listConfigurations",
+]
+
+
+@pytest.mark.parametrize("command", LISTS)
+@pytest.mark.parametrize(
+    ("page", "pagesize"),
+    [("1000000000000000000", "500"), ("2147483648", "1"), ("1", "99999999999999999999")],
+)
+def test_a_number_out_of_range_is_an_invalid_value_not_an_internal_error(
+    raw, root_keys, zone, command, page, pagesize
+):
+    """Issue #10: a huge page overflowed the database's OFFSET and answered 530."""
+    response = raw(command, pair=root_keys, response="json", page=page, pagesize=pagesize)
+    assert response.status_code == 431
+    assert "Invalid parameter" in response.json()[f"{command.lower()}response"]["errortext"]
+    as_xml = raw(command, pair=root_keys, page=page, pagesize=pagesize)
+    assert as_xml.status_code == 431 and xml_of(as_xml).find("errorcode").text == "431"
+
+
+def test_the_last_page_an_integer_can_name_is_answered_empty(raw, root_keys, zone):
+    response = raw("listZones", pair=root_keys, response="json", page=2**31 - 1, pagesize=500)
+    assert response.status_code == 200
+    body = response.json()["listzonesresponse"]
+    assert body.get("zone", []) == [] and body["count"] == 1
