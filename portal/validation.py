@@ -14,8 +14,17 @@ def invalid(field: str, message: str, code: str = "invalid") -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
 
 
+#: ASCII control characters, as CloudStack refuses them in every parameter (line breaks
+#: excepted): one rule for every text field, whichever entry point it comes through
+CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def check_length(field: str, value: str, *, max_length: int, required: bool = True) -> str:
+    """VALUE stripped, required unless told, at most MAX_LENGTH long, and free of control
+    characters (they break XML answers and terminals, and are never meant)."""
     value = (value or "").strip()
+    if CONTROL.search(value):
+        raise invalid(field, "Control characters are not allowed here.")
     if required and not value:
         raise invalid(field, "This field is required.", code="required")
     if len(value) > max_length:

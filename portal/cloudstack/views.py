@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -13,11 +12,11 @@ from portal.cloudstack import auth, errors
 from portal.cloudstack.calls import Call, JobStarted, ListResult
 from portal.cloudstack.registry import command_get, response_name
 from portal.cloudstack.render import render, wants_json
+from portal.validation import CONTROL
 
 log = logging.getLogger(__name__)
 
 # CloudStack refuses values with ASCII control characters (checkCharacterInkParams).
-_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def request_params(request: HttpRequest) -> dict[str, str]:
@@ -64,7 +63,7 @@ def _dispatch(
             errors.CS_UNAVAILABLE_COMMAND,
         )
     for key, value in params.items():
-        if _CONTROL.search(value):
+        if CONTROL.search(value):
             raise errors.ApiError(
                 errors.PARAM_ERROR,
                 "Received value containing illegal ASCII non-printable characters for "

@@ -91,11 +91,12 @@ def stream(request: HttpRequest, *, sender: int, local: Region) -> HttpResponse:
             {"detail": "This region's web server has no threads to stream on; pull instead."},
             status=409,
         )
+    try:
+        lines = feed_stream.Held(feed_stream.serve(sender=sender, origin=local.pk, after=after))
+    except feed_stream.Busy as busy:
+        return JsonResponse({"detail": f"Busy: {busy}; pull instead."}, status=503)
     delivery.record_peer_read(region_id=sender, after=after)
-    response = StreamingHttpResponse(
-        feed_stream.serve(sender=sender, origin=local.pk, after=after),
-        content_type="application/x-ndjson",
-    )
+    response = StreamingHttpResponse(lines, content_type="application/x-ndjson")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # a buffering reverse proxy would hold lines back
     return response

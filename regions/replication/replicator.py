@@ -54,6 +54,8 @@ BACKOFF_MAX = 30.0
 BUSY_RETRY_SECONDS = 0.2
 #: how long to wait before asking a peer that cannot stream for a stream again
 STREAM_RETRY_SECONDS = 60.0
+#: how long to wait before asking a peer whose processes serve all the streams they may
+BUSY_STREAM_RETRY_SECONDS = 10.0
 #: how often a streamer looks whether replication was turned on again
 OFF_RETRY_SECONDS = 2.0
 #: how often the registry is re-read for regions that joined or left
@@ -621,6 +623,9 @@ class Replicator:
             if isinstance(cause, PeerError) and cause.status in (404, 409):
                 log.info("region %s does not stream its feed (%s)", region_id, cause)
                 raise TryLater(STREAM_RETRY_SECONDS) from error
+            if isinstance(cause, PeerError) and cause.status == 503:
+                log.info("region %s cannot stream now (%s)", region_id, cause)
+                raise TryLater(BUSY_STREAM_RETRY_SECONDS) from error
             raise
         peer = self.peers.get(region_id)
         if peer is not None and peer.streamer is not None:

@@ -24,7 +24,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -93,6 +95,42 @@ def is_live(region_id: int) -> bool:
         return bool(cache.get(live_key(region_id)))
     except Exception:
         return False
+
+
+#: streams one web process serves at once: each holds a thread, and a process whose threads
+#: all hold streams would leave the requests it accepts waiting (keep it below --threads)
+STREAMS_PER_PROCESS = int(os.environ.get("PEER_STREAMS_PER_PROCESS", "2"))
+_slots = threading.BoundedSemaphore(STREAMS_PER_PROCESS)
+
+
+class Busy(Exception):
+    """This process serves as many streams as it may: the peer pulls meanwhile."""
+
+
+class Held:
+    """The lines of a stream, holding one of the process's stream slots until closed (the
+    web server closes the response when the stream ends or the peer goes away; a generator
+    closed before its first line would not run its own cleanup)."""
+
+    def __init__(self, lines: Iterator[bytes]) -> None:
+        if not _slots.acquire(blocking=False):
+            raise Busy(f"this process serves {STREAMS_PER_PROCESS} streams already")
+        self._lines = lines
+        self._held = True
+
+    def __iter__(self) -> Held:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._lines)
+
+    def close(self) -> None:
+        try:
+            self._lines.close()  # type: ignore[attr-defined]
+        finally:
+            if self._held:
+                self._held = False
+                _slots.release()
 
 
 def serve(*, sender: int, origin: int, after: int) -> Iterator[bytes]:

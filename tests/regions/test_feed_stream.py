@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -391,3 +392,41 @@ def test_a_replicator_streaming_from_a_peer_pulls_only_when_forced(locmem_cache)
     stream._mark_following(2, on=False)
     subject.pull_unless_streaming(2)
     assert pulled == [2, 2]
+
+
+def test_a_process_serves_a_bounded_number_of_streams_and_frees_each_slot(
+    west, short_streams, monkeypatch
+):
+    import threading
+
+    monkeypatch.setattr(stream, "_slots", threading.BoundedSemaphore(1))
+    head = delivery.local_head()
+    held = signed_get(f"/api/peer/stream/?after={head}")
+    assert held.status_code == 200
+    busy = signed_get(f"/api/peer/stream/?after={head}")
+    assert busy.status_code == 503 and "Busy" in busy.json()["detail"]
+    held.close()  # closed before its first line: the slot is free again all the same
+    again = signed_get(f"/api/peer/stream/?after={head}")
+    assert again.status_code == 200
+    lines(again)  # read to its end
+    again.close()
+    assert signed_get(f"/api/peer/stream/?after={head}").status_code == 200
+
+
+def test_a_busy_peer_is_pulled_and_asked_again_later(monkeypatch):
+    pulled = []
+    subject = replicator.Replicator(
+        peer_ids=lambda: [2], pull_job=pulled.append, poke_job=lambda r: None, streams=True
+    )
+    subject.peers[2] = replicator.Peer(
+        2, puller=SimpleNamespace(wake=lambda: pulled.append("woken")), poker=None
+    )
+
+    def busy(region_id, **kwargs):
+        raise stream.StreamError("busy") from PeerError("west answered 503: Busy", status=503)
+
+    monkeypatch.setattr(stream, "follow", busy)
+    with pytest.raises(replicator.TryLater) as later:
+        subject.follow(2)
+    assert later.value.seconds == replicator.BUSY_STREAM_RETRY_SECONDS
+    assert pulled == ["woken"] and subject.peers[2].force_pull
