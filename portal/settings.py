@@ -87,6 +87,14 @@ CSRF_COOKIE_SECURE = _secure_cookies
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Messages live in the session, under the region's own cookie: no `messages` cookie that two
+# regions on one host would share.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+if _secure_cookies:
+    # Served over HTTPS (PORTAL_PUBLIC_URL=https://...), behind a TLS proxy that sets
+    # X-Forwarded-Proto (docs/operations.md, Security): browsers keep to HTTPS for a year.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("PORTAL_HSTS_SECONDS", "31536000"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -121,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
