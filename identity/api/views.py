@@ -183,7 +183,12 @@ class ProjectViewSet(ServiceModelViewSet):
         parameters=[OpenApiParameter("account", OpenApiTypes.UUID, required=True)],
         responses={204: None},
     )
-    @action(detail=True, methods=["get", "post", "delete"], serializer_class=MembershipSerializer)
+    @action(
+        detail=True,
+        methods=["get", "post", "delete"],
+        serializer_class=MembershipSerializer,
+        pagination_class=None,  # the answer is the whole list, as the schema says
+    )
     def members(self, request: Request, pk: Any = None) -> Response:
         """List members; POST {account, role} adds one; DELETE ?account=<uuid> removes one."""
         project = self.get_object()

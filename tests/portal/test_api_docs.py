@@ -121,3 +121,27 @@ def test_session_login_works_for_the_api(root):
     client = APIClient()
     client.force_login(root)
     assert client.get("/api/domains/").status_code == 200
+
+
+def test_schema_matches_the_answers_schemathesis_found_wrong(root):
+    """Issue #10, item 7: the ROOT domain's parent is null, a project's member list is a
+    bare list, and error answers are documented."""
+    schema = yaml.safe_load(api_client(root).get("/api/schema/").content)
+    assert schema["components"]["schemas"]["Domain"]["properties"]["parent"]["nullable"]
+    assert not schema["components"]["schemas"]["DomainRequest"]["properties"]["parent"].get(
+        "nullable"
+    )
+    members = schema["paths"]["/api/projects/{id}/members/"]["get"]["responses"]["200"]
+    assert members["content"]["application/json"]["schema"]["type"] == "array"
+    detail = schema["paths"]["/api/domains/{id}/"]
+    assert {"400", "401", "403", "404"} <= set(detail["get"]["responses"])
+    assert "409" in detail["patch"]["responses"]
+    zones = schema["paths"]["/api/zones/"]["get"]["responses"]
+    assert (
+        "400" in zones and "Error" in zones["400"]["content"]["application/json"]["schema"]["$ref"]
+    )
+
+
+def test_the_root_domain_answers_a_null_parent(root):
+    body = api_client(root).get("/api/domains/00000000-0000-4000-8000-000000000001/").json()
+    assert body["parent"] is None
