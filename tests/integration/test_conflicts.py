@@ -820,13 +820,14 @@ class Writer(threading.Thread):
 
 def test_soak_writers_in_two_regions_while_processes_are_killed(cloud, apis, ledger):
     writers, stop = [], threading.Event()
-    for index in (1, 3):
+    for index in (1, 3, 1, 3):  # two writers per region: more concurrency, more writes
         api = apis[index - 1]
         domain = mk_domain(api)
         account = mk_account(api, domain["id"])
         writers.append(
             Writer(_client(cloud, apis, index, ledger), account["id"], domain["id"], stop)
         )
+        writers[-1].rng = random.Random(len(writers))
     # Faults, at seconds into the soak: each kill waits until the supervisor has the
     # process back (and, for web, answering).
     restarts = []
