@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import ProtectedError
 
 from portal.validation import NON_FIELD, invalid
@@ -134,3 +134,12 @@ def _field_of(text: str) -> str:
                 return known
         return name
     return NON_FIELD
+
+
+def commit_without_flush() -> None:
+    """Let the current transaction commit without waiting for its WAL to reach the disk
+    (PostgreSQL's synchronous_commit off, for this transaction only). A crash can lose it,
+    whole, never in part: only for writes that may be lost (peer nonces, health marks)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")

@@ -15,9 +15,10 @@ import secrets
 import time
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal.concurrency import commit_without_flush
 from regions.models import Federation, PeerNonce
 
 MAX_SKEW = 300
@@ -92,22 +93,15 @@ def verify(
         raise PeerAuthError("bad signature")
     try:
         with transaction.atomic():
-            _commit_without_flush()
+            # A crash can forget the nonces of its last fraction of a second (whole
+            # transactions): a replay still needs a captured request, sent again within
+            # MAX_SKEW of its signing with the crash in between. Every peer call waited
+            # for a WAL sync here.
+            commit_without_flush()
             PeerNonce.objects.create(nonce=nonce, seen_at=timezone.now())
     except IntegrityError as error:
         raise PeerAuthError("replayed request") from error
     return region_id
-
-
-def _commit_without_flush() -> None:
-    """The nonce commits without waiting for the disk (every peer request, every poke and
-    pull, waited for a WAL sync here). A database crash can forget the nonces of its last
-    fraction of a second (whole transactions, never half of one): replaying one of those
-    requests still needs a copy of it, captured on the wire, sent again within MAX_SKEW of
-    its signing with the crash in between."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def nonces_purge() -> int:

@@ -26,6 +26,7 @@ from django.db.models import BigIntegerField, F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from portal.concurrency import commit_without_flush
 from regions.models import Federation, ParkedChange, PeerLink, Region
 from regions.peer.client import PeerError, call_region
 from regions.replication.apply import parked_retry
@@ -268,15 +269,6 @@ def record_peer_read(*, region_id: int, after: int) -> None:
         return  # a region that joined elsewhere and has not reached our registry yet
     PeerLink.objects.get_or_create(region_id=region_id)
     PeerLink.objects.filter(pk=region_id).update(**ack, last_contact=now)
-
-
-def commit_without_flush() -> None:
-    """Let the current transaction commit without waiting for its WAL to reach the disk
-    (PostgreSQL's synchronous_commit off, for this transaction only). A crash can lose it,
-    whole, never in part: only for writes that may be lost."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def local_head() -> int:

@@ -144,7 +144,7 @@ def parse(message: bytes | str) -> tuple[str, int | None]:
         return kind, None
 
 
-def _fresh_connections() -> None:
+def fresh_connections() -> None:
     """Between jobs: drop this thread's database connection if it broke or aged out
     (CONN_MAX_AGE). Never inside a transaction (a test's)."""
     if not connection.in_atomic_block:
@@ -281,7 +281,7 @@ def pull(region_id: int, *, contact: Callable[..., None]) -> dict[str, int] | No
     """
     from regions.replication import delivery
 
-    _fresh_connections()
+    fresh_connections()
     try:
         call = signed_caller()
         if call is None:
@@ -302,7 +302,7 @@ def pull(region_id: int, *, contact: Callable[..., None]) -> dict[str, int] | No
             if not lock.release() or not lock.acquire(quiet=True):
                 return totals  # nobody asked for more, or whoever holds it now pulls
     finally:
-        _fresh_connections()
+        fresh_connections()
 
 
 class PullLock:
@@ -359,7 +359,7 @@ class PullLock:
 def poke(region_id: int, *, contact: Callable[..., None]) -> None:
     from regions.replication import delivery
 
-    _fresh_connections()
+    fresh_connections()
     try:
         call = signed_caller()
         if call is None:
@@ -370,7 +370,7 @@ def poke(region_id: int, *, contact: Callable[..., None]) -> None:
         )
         log.debug("poked region %s in %.3f s", region_id, time.monotonic() - started)
     finally:
-        _fresh_connections()
+        fresh_connections()
 
 
 #: the peers' Region rows as last read from the registry (endpoints for pokes)
@@ -442,7 +442,7 @@ def clear_stale_pull_locks() -> None:
     expire); a Celery worker clears its own when it starts (tasks.pull_on_start)."""
     from regions import tasks
 
-    _fresh_connections()
+    fresh_connections()
     try:
         keys = [tasks.pull_lock_key(region_id) for region_id in _peer_ids()]
         held = cache.get_many(keys)
@@ -450,7 +450,7 @@ def clear_stale_pull_locks() -> None:
     except Exception as error:
         log.warning("could not clear stale pull locks: %s", error)
     finally:
-        _fresh_connections()
+        fresh_connections()
 
 
 def _cache_call(method: Callable[..., Any], *args: Any, default: Any = None) -> Any:
@@ -540,14 +540,14 @@ class Replicator:
     def refresh(self) -> None:
         """Start workers for regions that joined, stop those of regions that left."""
         self._refreshed = time.monotonic()
-        _fresh_connections()
+        fresh_connections()
         try:
             wanted = set(self.peer_ids())
         except Exception as error:  # database away: keep the peers we know
             log.warning("could not read the registry: %s", error)
             return
         finally:
-            _fresh_connections()
+            fresh_connections()
         for region_id in sorted(wanted - set(self.peers)):
             peer = Peer(
                 region_id,

@@ -34,9 +34,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError
 
 from regions.replication import feed
+from regions.replication.replicator import fresh_connections
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ def serve(*, sender: int, origin: int, after: int) -> Iterator[bytes]:
         if news is not None:
             news.close()
         _forget_live(sender)
-        _fresh_connections()
+        fresh_connections()
 
 
 def _line(data: dict[str, Any]) -> bytes:
@@ -263,7 +264,7 @@ def follow(
     from regions.peer.client import PeerError, peer_stream, peer_url
     from regions.replication import delivery, replicator
 
-    _fresh_connections()
+    fresh_connections()
     call, credentials = replicator.signed_caller(), replicator.credentials()
     if call is None or credentials is None:
         raise ReplicationOff("replication is off here")
@@ -307,16 +308,9 @@ def follow(
         raise StreamError(str(error)) from error
     finally:
         _mark_following(region_id, on=False)
-        _fresh_connections()
+        fresh_connections()
     if acked < (last := PeerLink.objects.get(pk=region_id).pulled_seq):
         _ack(call, link, last)
-
-
-def _fresh_connections() -> None:
-    """Drop this thread's database connection if it broke or aged out (CONN_MAX_AGE); never
-    inside a transaction (a test's)."""
-    if not connection.in_atomic_block:
-        close_old_connections()
 
 
 def _parse(raw: bytes, *, origin: int) -> dict[str, Any]:
