@@ -19,6 +19,7 @@ from typing import Any
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from portal.bulk_insert import bulk_insert
 from regions.models import ObjectVersion, ParkedChange
 from regions.models.replication import ChangeOp
 from regions.replication import registry
@@ -230,7 +231,7 @@ def _bulk_write(spec: registry.ReplicatedModel, ready: list[IncomingChange]) -> 
             for obj in new:  # a tree: each parent must exist before its children
                 obj.save(force_insert=True)
         else:
-            model._default_manager.bulk_create(new, batch_size=500)
+            bulk_insert(model, new)
     if changed:
         # The primary key is not the cloud-wide key of every model (regions: id vs uuid);
         # it selects the row and cannot be updated.
@@ -251,9 +252,19 @@ def _versions_save(applied: list[IncomingChange], stored: dict[Key, tuple[int, i
         for c in applied
         if c.version != UNVERSIONED
     ]
-    if rows:
+    # Rows new here are streamed in (COPY on PostgreSQL); known ones (locked since
+    # _stored_versions) are updated in place. Should a new one have appeared meanwhile, the
+    # insert gives way to the upsert for all.
+    new = [row for row in rows if (row.model, row.object_id) not in stored]
+    known = [row for row in rows if (row.model, row.object_id) in stored]
+    try:
+        with transaction.atomic():
+            bulk_insert(ObjectVersion, new)
+    except IntegrityError:
+        known = rows
+    if known:
         ObjectVersion.objects.bulk_create(
-            rows,
+            known,
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["model", "object_id"],

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from portal.bulk_insert import bulk_insert
 from regions.models import Change, ObjectVersion, Region
 from regions.models.replication import ChangeOp
 from regions.replication import clock, registry
@@ -256,8 +257,8 @@ def record_created(instances: list[models.Model]) -> int:
             )
         )
     with transaction.atomic():
-        ObjectVersion.objects.bulk_create(versions, batch_size=1000)
-        Change.objects.bulk_create(changes, batch_size=1000)
+        bulk_insert(ObjectVersion, versions)
+        bulk_insert(Change, changes)
         transaction.on_commit(_announce)
         transaction.on_commit(lambda: _publish_many(changes))
     return len(changes)
