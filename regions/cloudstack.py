@@ -10,6 +10,7 @@ from portal.cloudstack.registry import ADMINS, ROOT_ONLY, Param, command
 from regions import services
 from regions.configuration import selectors as configuration
 from regions.configuration import services as configuration_services
+from regions.configuration.values import MAX_STRING_LENGTH
 from regions.models import Region
 from regions.models.configuration import Setting, SettingScope, SettingType
 from regions.selectors import regions_visible_to
@@ -178,7 +179,11 @@ def list_configurations(call: Call) -> ListResult:
     "this region's value in that zone).",
     params=[
         Param("name", required=True, description="The name of the setting."),
-        Param("value", description="The new value; left out, the setting is reset."),
+        Param(
+            "value",
+            description="The new value; left out, the setting is reset.",
+            length=MAX_STRING_LENGTH,
+        ),
         Param("zoneid", "uuid", description="Set the value for this zone only."),
     ],
     roles=ROOT_ONLY,

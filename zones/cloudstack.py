@@ -29,6 +29,7 @@ ZONE_FIELDS = (
     "type",
     "tags",
 )
+_DESCRIPTION_LENGTH = Zone._meta.get_field("description").max_length
 # Parameter -> service keyword, for createZone and updateZone.
 _ZONE_ARGS = {
     "name": "name",
@@ -121,7 +122,7 @@ def list_zones(call: Call) -> ListResult:
         Param("internaldns2", description="The second internal DNS server."),
         Param("guestcidraddress", description="The guest CIDR of an advanced zone."),
         Param("allocationstate", description="Enabled or Disabled."),
-        Param("description", description="A description of the zone."),
+        Param("description", description="A description of the zone.", length=_DESCRIPTION_LENGTH),
     ],
     roles=ROOT_ONLY,
     response=ZONE_FIELDS,
@@ -147,7 +148,7 @@ def create_zone(call: Call) -> dict[str, Any]:
         Param("internaldns2", description="The second internal DNS server."),
         Param("guestcidraddress", description="The guest CIDR of an advanced zone."),
         Param("allocationstate", description="Enabled or Disabled."),
-        Param("description", description="A description of the zone."),
+        Param("description", description="A description of the zone.", length=_DESCRIPTION_LENGTH),
     ],
     roles=ROOT_ONLY,
     response=ZONE_FIELDS,

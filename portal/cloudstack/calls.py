@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from portal.cloudstack import errors
-from portal.cloudstack.registry import Command
+from portal.cloudstack.registry import Command, Param
 
 MAX_PAGE_SIZE = 500  # CloudStack's default.page.size
 UNLIMITED = -1
@@ -52,8 +52,13 @@ class JobStarted:
         return body
 
 
-def _parse(command: Command, name: str, kind: str, raw: str) -> Any:
+def _parse(command: Command, param: Param, raw: str) -> Any:
+    name, kind = param.name, param.type
     if kind == "string":
+        # As CloudStack does; it also keeps huge values from every query (SQLite cannot
+        # even match a LIKE pattern of 50,000 bytes).
+        if len(raw) > param.length:
+            raise errors.too_long(name, param.length)
         return raw
     if kind == "boolean":
         return raw.strip().lower() == _TRUE  # Java's Boolean.valueOf: anything else is false
@@ -100,7 +105,7 @@ class Call:
                 if param.required:
                     raise errors.missing_parameter(command.name, param.name)
                 continue
-            params[param.name] = _parse(command, param.name, param.type, value)
+            params[param.name] = _parse(command, param, value)
             if param.required and param.type == "string" and not value.strip():
                 raise errors.missing_parameter(command.name, param.name)
         return cls(command=command, actor=actor, params=params, raw=lowered, region=region)

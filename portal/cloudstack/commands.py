@@ -78,7 +78,7 @@ def _api_response(spec: Any) -> dict[str, Any]:
                 "name": p.name,
                 "description": p.description,
                 "type": p.type,
-                "length": 255,
+                "length": p.length,
                 "required": p.required,
                 "related": "",
             }

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # ApiErrorCode
 UNAUTHORIZED = 401
 METHOD_NOT_ALLOWED = 405
+API_LIMIT_EXCEEDED = 429  # CloudStack's ApiErrorCode.API_LIMIT_EXCEED
 PARAM_ERROR = 431
 UNSUPPORTED_ACTION_ERROR = 432
 INTERNAL_ERROR = 530
@@ -40,11 +41,19 @@ CREDENTIALS_TEXT = "unable to verify user credentials and/or request signature"
 class ApiError(Exception):
     """An error answer: HTTP status and errorcode CODE, cserrorcode CS_CODE, text TEXT."""
 
-    def __init__(self, code: int, text: str, cs_code: int = CS_SERVER_API) -> None:
+    def __init__(
+        self,
+        code: int,
+        text: str,
+        cs_code: int = CS_SERVER_API,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(text)
         self.code = code
         self.text = text
         self.cs_code = cs_code
+        self.headers = headers or {}
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -77,6 +86,15 @@ def invalid_value(command: str, name: str, value: Any) -> ApiError:
     )
 
 
+def too_long(name: str, length: int) -> ApiError:
+    """CloudStack's answer for a string parameter longer than its declared length."""
+    return ApiError(
+        PARAM_ERROR,
+        f"Value greater than max allowed length {length} for param: {name}",
+        CS_INVALID_PARAMETER,
+    )
+
+
 def invalid_parameter(name: str, message: str) -> ApiError:
     return ApiError(PARAM_ERROR, f"{name}: {message}", CS_INVALID_PARAMETER)
 
@@ -99,19 +117,28 @@ def from_exception(error: Exception, *, command: Command | None = None) -> ApiEr
 
 
 def _from_validation(error: ValidationError, command: Command | None) -> ApiError:
-    parts, in_use = [], False
+    parts, codes, waits = [], set(), [1]
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             name = command.parameter_for(field) if command else field
             for item in errors:
-                in_use = in_use or item.code == "in_use"
+                codes.add(item.code)
+                waits.append((item.params or {}).get("retry_after", 1))
                 for message in item.messages:
                     parts.append(message if field == NON_FIELD else f"{name}: {message}")
     else:
         for item in error.error_list:
-            in_use = in_use or item.code == "in_use"
+            codes.add(item.code)
+            waits.append((item.params or {}).get("retry_after", 1))
             parts.extend(item.messages)
     text = " ".join(parts) or "Invalid parameter."
-    if in_use:
+    if "throttled" in codes:  # a password check the sign-in throttle refused
+        return ApiError(
+            API_LIMIT_EXCEEDED,
+            text,
+            CS_AUTHENTICATION,
+            headers={"Retry-After": str(max(waits))},
+        )
+    if "in_use" in codes:
         return ApiError(RESOURCE_IN_USE_ERROR, text, CS_RESOURCE_IN_USE)
     return ApiError(PARAM_ERROR, text, CS_INVALID_PARAMETER)

@@ -22,6 +22,9 @@ ADMINS = frozenset({ROOT_ADMIN, DOMAIN_ADMIN})
 ROOT_ONLY = frozenset({ROOT_ADMIN})
 
 PARAM_TYPES = ("string", "uuid", "integer", "long", "boolean", "list")
+#: the longest value a string parameter takes unless declared otherwise (CloudStack's
+#: @Parameter length)
+DEFAULT_LENGTH = 255
 
 # Service field names that differ from CloudStack's parameter names.
 FIELD_NAMES = {
@@ -47,6 +50,8 @@ class Param:
     type: str = "string"
     required: bool = False
     description: str = ""
+    #: the longest value, in characters, of a string parameter
+    length: int = DEFAULT_LENGTH
 
     def __post_init__(self) -> None:
         if self.type not in PARAM_TYPES:

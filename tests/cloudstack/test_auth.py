@@ -139,3 +139,23 @@ def test_a_locked_user_is_refused(client_for, alice, zone):
     expect_401(client.listZones)
     alice.refresh_from_db()
     assert alice.state == UserState.LOCKED
+
+
+@pytest.mark.parametrize("name", ["apiKey", "signature", "expires", "sessionkey"])
+def test_a_control_character_in_a_credential_is_the_same_401(raw, root_keys, zone, name):
+    """Issue #10 (fuzz test): a NUL in apiKey reached PostgreSQL, which cannot compare it
+    (500). No credential has one; the answer is the usual 401."""
+    expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=5)
+    params = {
+        "command": "listZones",
+        "apiKey": root_keys.api_key,
+        "signatureVersion": "3",
+        "expires": expires.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "response": "json",
+    }
+    signed = sign(params, root_keys.secret_key)
+    assert raw(**signed).status_code == 200
+    signed[name] = signed.get(name, "") + "\x00"
+    response = raw(**signed)
+    assert response.status_code == 401
+    assert response.json()["listzonesresponse"]["errorcode"] == 401

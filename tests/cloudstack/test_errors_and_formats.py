@@ -4,10 +4,12 @@ listApis and listCapabilities."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from urllib.parse import urlencode
 
 import pytest
 
 from tests import factories
+from tests.cloudstack.conftest import sign
 from zones.models import Zone
 
 
@@ -202,3 +204,77 @@ def test_the_last_page_an_integer_can_name_is_answered_empty(raw, root_keys, zon
     assert response.status_code == 200
     body = response.json()["listzonesresponse"]
     assert body.get("zone", []) == [] and body["count"] == 1
+
+
+# --- what the fuzz test (test_fuzz.py) found -------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [256, 70_000])
+def test_a_string_longer_than_its_parameter_allows_is_an_invalid_value(raw, root_keys, zone, size):
+    """Issue #10: a 70,000-character name made SQLite's LIKE fail (530) in every lookup by
+    name; CloudStack refuses a value longer than the parameter's length (255 by default)."""
+    response = raw("listZones", pair=root_keys, method="post", response="json", name="a" * size)
+    assert response.status_code == 431
+    body = response.json()["listzonesresponse"]
+    assert body["errortext"] == "Value greater than max allowed length 255 for param: name"
+    assert body["cserrorcode"] == 4350
+    updated = raw(
+        "updateZone", pair=root_keys, method="post", response="json", id=zone.pk, name="b" * size
+    )
+    assert updated.status_code == 431
+    zone.refresh_from_db()
+    assert zone.name == "zone-a"
+
+
+def test_a_parameter_declared_longer_takes_longer_values(raw, root_keys, zone, root_cs):
+    response = raw(
+        "updateZone", pair=root_keys, response="json", id=zone.pk, description="d" * 1024
+    )
+    assert response.status_code == 200
+    zone.refresh_from_db()
+    assert zone.description == "d" * 1024
+    (api,) = root_cs.listApis(name="updateZone")["api"]
+    lengths = {p["name"]: p["length"] for p in api["params"]}
+    assert (lengths["description"], lengths["name"]) == (1024, 255)
+
+
+def test_a_form_body_in_a_declared_charset_is_read(endpoint, root_keys, zone):
+    """Java's HttpClient declares charset=ISO-8859-1 on form bodies; Django refuses any
+    charset but UTF-8 with an HTML 400."""
+    import requests
+
+    params = sign(
+        {"apiKey": root_keys.api_key, "command": "listZones", "response": "json",
+         "keyword": "zone-\u00e4"},
+        root_keys.secret_key,
+    )  # fmt: skip
+    body = urlencode(params, encoding="latin-1")
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=ISO-8859-1"}
+    response = requests.post(endpoint, data=body, headers=headers, timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {"listzonesresponse": {}}
+
+
+def test_a_request_that_cannot_be_read_is_a_cloudstack_error(endpoint, region):
+    """Too many fields or a broken multipart body: Django's HTML 400 became 431 answers."""
+    import requests
+
+    fields = "&".join(f"f{i}=x" for i in range(1001))
+    response = requests.post(
+        f"{endpoint}?command=listZones&response=json",
+        data=fields,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
+    assert response.status_code == 431
+    body = response.json()["listzonesresponse"]
+    assert body["errorcode"] == 431 and "Unable to read the request" in body["errortext"]
+    broken = requests.post(
+        endpoint, data=b"x", headers={"Content-Type": "multipart/form-data"}, timeout=10
+    )
+    assert broken.status_code == 431
+    assert xml_of(broken).tag == "errorresponse"
+    assert "Invalid boundary" in xml_of(broken).findtext("errortext")
+    in_query = requests.get(f"{endpoint}?{fields}", timeout=10)
+    assert in_query.status_code == 431
+    assert xml_of(in_query).findtext("errorcode") == "431"

@@ -152,3 +152,15 @@ def test_failed_logins_count_towards_the_lockout(browser, endpoint, alice):
     response = login(browser, endpoint, username="alice", password=PASSWORD)
     assert response.status_code == 531
     assert "disabled/locked" in response.json()["loginresponse"]["errortext"]
+
+
+@pytest.mark.parametrize("name", ["username", "password", "domain", "domainid"])
+def test_a_control_character_in_a_login_parameter_is_refused(browser, endpoint, root, name):
+    """Issue #10 (fuzz test): a NUL in the username reached PostgreSQL, which cannot compare
+    it (500). CloudStack refuses control characters in every parameter."""
+    params = {"username": "root", "password": PASSWORD, name: "ro\x00ot"}
+    response = login(browser, endpoint, **params)
+    assert response.status_code == 431
+    body = response.json()["loginresponse"]
+    assert body["errortext"].endswith(f"for parameter {name}")
+    assert settings.CLOUDSTACK_SESSIONKEY_COOKIE_NAME not in browser.cookies
