@@ -1,10 +1,13 @@
-"""Account lockout: after incorrect.login.attempts.allowed failed sign-ins in a row, the
-user is locked (as CloudStack does) until an admin enables them again.
+"""CloudStack's account lockout: after incorrect.login.attempts.allowed failed sign-ins in
+a row, the user is locked until an admin enables them again. Off by default (0): a lock is
+something anyone who knows a username can cause, and identity.sign_in_limits already
+throttles guessing without locking anyone out. Operators who want CloudStack's behaviour
+turn it on.
 
-Every sign-in path authenticates through Django (allauth's form, the REST token endpoint),
-so its `user_login_failed` and `user_logged_in` signals see them all. The count lives in
-the cache: shared by every process when Redis is configured (REDIS_URL), per process with
-the embedded default. A success or a lock starts the count again.
+Every password check goes through Django's `authenticate`, so its `user_login_failed`
+signal sees them all. The count is identity.sign_in_limits' own record of failed checks,
+in the database, shared by every process; a success or a lock starts it again. A check the
+throttle refused was never made and does not count.
 """
 
 from __future__ import annotations
@@ -12,18 +15,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
+from identity import sign_in_limits
 from identity.models import User
 
 log = logging.getLogger(__name__)
-
-FAILURES_TTL = 24 * 3600  # a forgotten failure from yesterday does not count today
-
-
-def _key(user: User) -> str:
-    return f"identity:sign-in-failures:{user.pk}"
 
 
 def sign_in_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
@@ -31,20 +28,18 @@ def sign_in_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> N
     from regions.configuration.selectors import setting_value
 
     username = credentials.get("username")
-    if not isinstance(username, str) or not username:
-        return
-    user = User.objects.select_related("account").filter(username__iexact=username).first()
-    if user is None or not user.is_active:
+    if not isinstance(username, str) or not username or sign_in_limits.refusal() is not None:
         return
     allowed = setting_value("incorrect.login.attempts.allowed")
     if allowed <= 0:
         return
-    key = _key(user)
-    cache.add(key, 0, FAILURES_TTL)
-    failures = cache.incr(key)
+    user = User.objects.select_related("account").filter(username__iexact=username).first()
+    if user is None or not user.is_active:
+        return
+    failures = sign_in_limits.lock_count(username)
     if failures < allowed:
         return
-    cache.delete(key)
+    sign_in_limits.reset_lock_count(username)
     try:
         user_lock(user=user, by=None)
     except ValidationError as error:  # the last root admin is never locked
@@ -53,11 +48,12 @@ def sign_in_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> N
         log.warning("locked %s after %d failed sign-ins", user, failures)
 
 
-def signed_in(sender: Any, user: Any, **kwargs: Any) -> None:
-    if isinstance(user, User):
-        cache.delete(_key(user))
-
-
 def failures(user: User) -> int:
     """Failed sign-ins of USER since the last success or lock."""
-    return cache.get(_key(user), 0)
+    return sign_in_limits.lock_count(user.username)
+
+
+def signed_in(sender: Any, user: Any, **kwargs: Any) -> None:
+    """Any sign-in (single sign-on included) starts the count again."""
+    if isinstance(user, User):
+        sign_in_limits.reset_lock_count(user.username)

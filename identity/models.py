@@ -254,3 +254,26 @@ class ApiKey(UUIDModel):
 
     def __str__(self) -> str:
         return self.api_key
+
+
+class SignInAttempt(models.Model):
+    """One password check, recorded before the password is hashed (identity.sign_in_limits).
+
+    A success deletes its row; a failure keeps it for a day. Local to this region and never
+    replicated; written on its own database connection, so a transaction that rolls back
+    (a password change refused) cannot take a guess back.
+    """
+
+    username = models.CharField(max_length=150)  # lower case, as typed; may name no user
+    address = models.CharField(max_length=64, blank=True)  # client address or IPv6 /64
+    at = models.DateTimeField()
+    counts_for_lock = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="sign_in_username_at"),
+            models.Index(fields=["address", "at"], name="sign_in_address_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address or '?'} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,8 +1,9 @@
-"""Responses that must never be kept by a browser or a proxy cache."""
+"""Headers every answer carries: what a browser or proxy may keep, and what a page may load."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
@@ -27,3 +28,59 @@ class NoStoreMiddleware:
         if request.path.startswith(PRIVATE_PREFIXES) or (user and user.is_authenticated):
             patch_cache_control(response, no_store=True)
         return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """A strict Content-Security-Policy on every answer that sets none of its own.
+
+    The portal runs no inline script or style and loads nothing from elsewhere, so scripts,
+    styles, fonts and fetches come from this origin only (images also from `data:`, which
+    Bootstrap's CSS uses for its icons), nothing may frame it, and forms post only here or
+    to a registered region: a form's redirects are checked too, and single sign-on sends the
+    browser through the other regions' portals (the switcher's form, the sign-in form's
+    `next`).
+    """
+
+    FIXED = (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Content-Security-Policy"):
+            # Only a page has forms; other answers (JSON, XML) spare the registry lookup.
+            is_page = response.get("Content-Type", "").startswith("text/html")
+            form_action = " ".join(["'self'", *region_origins()]) if is_page else "'none'"
+            response["Content-Security-Policy"] = "; ".join(
+                [*self.FIXED, f"form-action {form_action}"]
+            )
+        return response
+
+
+def region_origins() -> list[str]:
+    """The scheme://host[:port] of every registered region's portal."""
+    from django.db import DatabaseError
+
+    from regions.selectors import region_endpoints
+
+    try:
+        endpoints = region_endpoints()
+    except DatabaseError:  # before the first migration
+        return []
+    origins = set()
+    for endpoint in endpoints:
+        parts = urlsplit(endpoint)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)

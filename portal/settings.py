@@ -75,6 +75,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", PORTAL_PUBLIC_URL)
 
 # Two portals on one host share cookies across ports, so every region needs its own names.
 _cookie_prefix = os.environ.get("PORTAL_COOKIE_PREFIX", "regionportal")
+SESSION_ENGINE = "portal.sessions"
 SESSION_COOKIE_NAME = f"{_cookie_prefix}_sessionid"
 CSRF_COOKIE_NAME = f"{_cookie_prefix}_csrftoken"
 # The CloudStack API's `sessionkey` cookie (portal/cloudstack/auth.py), per region as well.
@@ -130,6 +131,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.NoStoreMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -169,10 +171,31 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: Django's username and password check behind the sign-in throttle.
+AUTHENTICATION_BACKENDS = ["identity.backends.PortalBackend"]
+
+# Password checks allowed per window (identity.sign_in_limits): (attempts, seconds). The
+# account-wide limit is above the per-address one, so one address cannot keep a user out.
+SIGN_IN_LIMITS = {
+    "account-address": (
+        int(os.environ.get("PORTAL_SIGN_IN_LIMIT_ACCOUNT_ADDRESS", "5")),
+        60,
+    ),
+    "address": (int(os.environ.get("PORTAL_SIGN_IN_LIMIT_ADDRESS", "30")), 60),
+    "account": (int(os.environ.get("PORTAL_SIGN_IN_LIMIT_ACCOUNT", "10")), 60),
+}
+# Reverse proxies in front of the portal that append to X-Forwarded-For: 0 trusts no
+# header and throttles by the connection's own address.
+PORTAL_PROXY_HOPS = int(os.environ.get("PORTAL_PROXY_HOPS", "0"))
+# Attempts are written on their own connection (autocommit), so a rolled-back transaction
+# cannot take a failed guess back.
+DATABASES["sign_in"] = {**DATABASES["default"], "CONN_MAX_AGE": 0}
+SIGN_IN_DATABASE = "sign_in"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL: readers do not block the one writer (the sign-in connection writes while a
+    # request's transaction reads).
+    for _alias in ("default", "sign_in"):
+        DATABASES[_alias].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # Length and character rules come from the password.policy.* global settings.
@@ -197,6 +220,9 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "regions:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"username"}
+# identity.sign_in_limits throttles every password check, this form's included; allauth's
+# own per-username limit would let anyone lock a user out of the form.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "identity.adapters.PortalAccountAdapter"
@@ -249,8 +275,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-        "rest_framework.filters.SearchFilter",
+        "portal.api.filters.OrderingFilter",
+        "portal.api.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.portal_exception_handler",

@@ -14,3 +14,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Unit tests run in one transaction per test: sign-in attempts go through it too (a live
+# portal, tests/identity/test_sign_in_limits_live.py, proves the separate connection).
+DATABASES.pop("sign_in", None)  # noqa: F405

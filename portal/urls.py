@@ -22,3 +22,5 @@ urlpatterns = [
     path("client/api", client_api, name="cloudstack-api"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = views.page_not_found

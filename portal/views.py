@@ -1,9 +1,10 @@
-"""Project-level views: the health probe."""
+"""Project-level views: the health probe, and the 404 answer."""
 
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -28,3 +29,11 @@ def health(request: HttpRequest) -> JsonResponse:
             "region": {"id": region.pk, "name": region.name} if region else None,
         }
     )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Under /api/ a URL that names nothing (`/api/users/0.5/`) is answered in the API's
+    own JSON error shape, as a 404 from a view is; elsewhere, the portal's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

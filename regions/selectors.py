@@ -18,6 +18,11 @@ def region_list() -> QuerySet[Region]:
     return Region.objects.annotate(zone_count=Count("zones")).order_by("id")
 
 
+def region_endpoints() -> list[str]:
+    """The portal URL of every registered region, this one's included."""
+    return list(Region.objects.values_list("endpoint", flat=True))
+
+
 def is_set_up() -> bool:
     return Region.objects.filter(is_local=True).exists()
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 from formtools.wizard.views import SessionWizardView
 
+from identity import backends
 from identity.selectors import identity_counts
 from portal.generic.columns import Column
 from portal.generic.views import (
@@ -180,7 +181,7 @@ class SetupWizardView(SessionWizardView):
             )
         except ValidationError as error:
             return self.render_service_error(form_dict, error)
-        login(self.request, result.admin, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, result.admin, backend=backends.PATH)
         return redirect("regions:dashboard")
 
     def join(self, form_dict: dict[str, Any]) -> HttpResponse:

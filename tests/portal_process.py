@@ -73,6 +73,8 @@ class PortalProcess:
                 "2",
                 "--access-logfile",
                 "-",
+                "--access-logformat",
+                '%(h)s "%(r)s" %(s)s %(b)s pid=%(p)s',  # which worker answered
             ],
             cwd=BASE_DIR,
             env=self.env,

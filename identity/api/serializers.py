@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from identity import selectors
 from identity.models import Account, Domain, Project, ProjectMembership, ProjectRole, User
+from portal.api.serializers import StrictJSONModelSerializer, StrictJSONSerializer
 
 
 class VisiblePrimaryKey(serializers.PrimaryKeyRelatedField):
@@ -20,7 +21,7 @@ class VisiblePrimaryKey(serializers.PrimaryKeyRelatedField):
         return self.selector(actor=self.context["request"].user)
 
 
-class DomainSerializer(serializers.ModelSerializer):
+class DomainSerializer(StrictJSONModelSerializer):
     parent = VisiblePrimaryKey(selector=selectors.domains_visible_to)
 
     class Meta:
@@ -28,14 +29,14 @@ class DomainSerializer(serializers.ModelSerializer):
         fields = ["id", "parent", "name", "path", "network_domain", "created", "updated"]
         read_only_fields = ["id", "path", "created", "updated"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:
-            fields["parent"].read_only = True
-        return fields
+
+class DomainUpdateSerializer(DomainSerializer):
+    """PUT and PATCH: a domain never moves (and ROOT has no parent)."""
+
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(StrictJSONModelSerializer):
     domain = VisiblePrimaryKey(selector=selectors.domains_visible_to)
     domain_path = serializers.CharField(source="domain.path", read_only=True)
 
@@ -54,15 +55,17 @@ class AccountSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "state", "created", "updated"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:
-            fields["domain"].read_only = True
-            fields["type"].read_only = True
-        return fields
+
+class AccountUpdateSerializer(AccountSerializer):
+    """PUT and PATCH: an account keeps its domain and type."""
+
+    domain = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(AccountSerializer.Meta):
+        read_only_fields = [*AccountSerializer.Meta.read_only_fields, "type"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(StrictJSONModelSerializer):
     account = VisiblePrimaryKey(selector=selectors.accounts_visible_to)
     password = serializers.CharField(
         write_only=True, style={"input_type": "password"}, trim_whitespace=False
@@ -87,19 +90,27 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "state", "last_login", "created", "updated"]
         extra_kwargs = {"username": {"validators": []}}
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:
-            fields["account"].read_only = True
-            fields.pop("password")  # changed through set_password
-        return fields
+
+class UserUpdateSerializer(UserSerializer):
+    """PUT and PATCH: a user keeps its account; the password changes through set_password."""
+
+    account = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(UserSerializer.Meta):
+        fields = [name for name in UserSerializer.Meta.fields if name != "password"]
 
 
-class PasswordSerializer(serializers.Serializer):
+class PasswordSerializer(StrictJSONSerializer):
     password = serializers.CharField(write_only=True, trim_whitespace=False)
+    current_password = serializers.CharField(
+        write_only=True,
+        trim_whitespace=False,
+        required=False,
+        help_text="Required to change your own password; admins setting another's omit it.",
+    )
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(StrictJSONModelSerializer):
     domain = VisiblePrimaryKey(selector=selectors.domains_visible_to)
     owner = VisiblePrimaryKey(selector=selectors.accounts_visible_to)
 
@@ -108,12 +119,12 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = ["id", "domain", "name", "display_text", "owner", "state", "created", "updated"]
         read_only_fields = ["id", "state", "created", "updated"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:
-            fields["domain"].read_only = True
-            fields["owner"].required = False
-        return fields
+
+class ProjectUpdateSerializer(ProjectSerializer):
+    """PUT and PATCH: a project stays in its domain; without `owner` it keeps its owner."""
+
+    domain = serializers.PrimaryKeyRelatedField(read_only=True)
+    owner = VisiblePrimaryKey(selector=selectors.accounts_visible_to, required=False)
 
 
 class DomainDeleteSerializer(serializers.Serializer):
@@ -124,7 +135,7 @@ class DomainDeleteSerializer(serializers.Serializer):
     )
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(StrictJSONModelSerializer):
     account = VisiblePrimaryKey(selector=selectors.accounts_visible_to)
     account_name = serializers.CharField(source="account.name", read_only=True)
     role = serializers.ChoiceField(choices=ProjectRole.choices, default=ProjectRole.REGULAR)

@@ -15,32 +15,38 @@ from rest_framework.response import Response
 from identity import selectors, services
 from identity.api.serializers import (
     AccountSerializer,
+    AccountUpdateSerializer,
     DomainDeleteSerializer,
     DomainSerializer,
+    DomainUpdateSerializer,
     MemberRemoveSerializer,
     MembershipSerializer,
     PasswordSerializer,
     ProjectSerializer,
+    ProjectUpdateSerializer,
     UserSerializer,
+    UserUpdateSerializer,
 )
 from identity.models import Account, Domain, Project, User
+from portal.api.filters import PortalFilterSet
+from portal.api.schema import error_answer
 from portal.api.viewsets import ServiceModelViewSet
 
 
 def _state_action(service, name: str):
     """A POST action /<pk>/<name>/ that calls SERVICE on the object and returns it."""
 
-    @extend_schema(request=None)
     def view(self, request: Request, pk: Any = None) -> Response:
         obj = service(**{self.instance_kwarg: self.get_object()}, by=request.user)
         return Response(self.get_serializer(obj).data)
 
     view.__name__ = name
     view.__doc__ = f"{name.capitalize()} this object."
-    return action(detail=True, methods=["post"], url_path=name)(view)
+    # The schema annotation goes on last: @action replaces what it finds on the function.
+    return extend_schema(request=None)(action(detail=True, methods=["post"], url_path=name)(view))
 
 
-class DomainFilter(django_filters.FilterSet):
+class DomainFilter(PortalFilterSet):
     # UUID filters, not choices among all rows: an invisible id filters to nothing, just
     # as an unknown one does, so filters never reveal what exists.
     parent = django_filters.UUIDFilter(field_name="parent_id")
@@ -52,7 +58,7 @@ class DomainFilter(django_filters.FilterSet):
         fields = ["parent", "name", "path"]
 
 
-class AccountFilter(django_filters.FilterSet):
+class AccountFilter(PortalFilterSet):
     domain = django_filters.UUIDFilter(field_name="domain_id")
     name = django_filters.CharFilter(lookup_expr="iexact")
 
@@ -61,7 +67,7 @@ class AccountFilter(django_filters.FilterSet):
         fields = ["domain", "type", "state", "name"]
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(PortalFilterSet):
     account = django_filters.UUIDFilter(field_name="account_id")
     domain = django_filters.UUIDFilter(field_name="account__domain_id")
     username = django_filters.CharFilter(lookup_expr="iexact")
@@ -71,7 +77,7 @@ class UserFilter(django_filters.FilterSet):
         fields = ["account", "domain", "state", "username"]
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(PortalFilterSet):
     domain = django_filters.UUIDFilter(field_name="domain_id")
     owner = django_filters.UUIDFilter(field_name="owner_id")
     name = django_filters.CharFilter(lookup_expr="iexact")
@@ -87,6 +93,7 @@ class DomainViewSet(ServiceModelViewSet):
     model = Domain
 
     serializer_class = DomainSerializer
+    update_serializer_class = DomainUpdateSerializer
     filterset_class = DomainFilter
     search_fields = ["path", "network_domain"]
     ordering_fields = ["path", "name"]
@@ -112,6 +119,7 @@ class AccountViewSet(ServiceModelViewSet):
     model = Account
 
     serializer_class = AccountSerializer
+    update_serializer_class = AccountUpdateSerializer
     filterset_class = AccountFilter
     search_fields = ["name", "domain__path"]
     ordering_fields = ["name", "created"]
@@ -131,6 +139,7 @@ class UserViewSet(ServiceModelViewSet):
     model = User
 
     serializer_class = UserSerializer
+    update_serializer_class = UserUpdateSerializer
     filterset_class = UserFilter
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering_fields = ["username", "created"]
@@ -143,16 +152,20 @@ class UserViewSet(ServiceModelViewSet):
     disable = _state_action(services.user_disable, "disable")
     lock = _state_action(services.user_lock, "lock")
 
-    @extend_schema(request=PasswordSerializer, responses={204: None})
+    @extend_schema(request=PasswordSerializer, responses={204: None, 429: error_answer(429)})
     @action(
         detail=True, methods=["post"], url_path="set_password", serializer_class=PasswordSerializer
     )
     def set_password(self, request: Request, pk: Any = None) -> Response:
-        """Set a new password (checked by the password rules)."""
+        """Set a new password (checked by the password rules); your own needs the current one,
+        so a token or session alone cannot take the account over."""
         serializer = PasswordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_set_password(
-            user=self.get_object(), password=serializer.validated_data["password"], by=request.user
+        services.user_password_change(
+            user=self.get_object(),
+            password=serializer.validated_data["password"],
+            current_password=serializer.validated_data.get("current_password"),
+            by=request.user,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -163,6 +176,7 @@ class ProjectViewSet(ServiceModelViewSet):
     model = Project
 
     serializer_class = ProjectSerializer
+    update_serializer_class = ProjectUpdateSerializer
     filterset_class = ProjectFilter
     search_fields = ["name", "display_text"]
     ordering_fields = ["name", "created"]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from identity import sign_in_limits
 from identity.models import TIMEZONE_CHOICES, Account, User, UserState
 from identity.permissions import Action, require
 from identity.services.guards import keep_a_root_admin
@@ -123,21 +124,42 @@ def user_set_password(*, user: User, password: str, by: User | None) -> User:
     return user
 
 
-@atomic_write
 def user_password_change(
     *, user: User, password: str, current_password: str | None, by: User | None
 ) -> User:
     """Set USER's password; people changing their own must give the current one, so an
-    open session or a leaked API key alone cannot take the account over."""
-    if by is not None and by.pk == user.pk and not user.check_password(current_password or ""):
-        raise invalid(
-            "current_password",
-            "To set a new password, give your current password; that is not it."
-            if current_password
-            else "To set a new password, give your current password.",
-            "required" if not current_password else "invalid",
-        )
+    open session or a leaked API key alone cannot take the account over. The check runs
+    before the write's transaction: a refused guess is recorded, not rolled back."""
+    if by is not None and by.pk == user.pk:
+        if not current_password:
+            raise invalid(
+                "current_password", "To set a new password, give your current password.", "required"
+            )
+        if not current_password_matches(user, current_password):
+            refused = sign_in_limits.refusal()
+            if refused is not None:
+                raise ValidationError(
+                    {
+                        "current_password": ValidationError(
+                            sign_in_limits.message(refused),
+                            code="throttled",
+                            params={"retry_after": refused.retry_after},
+                        )
+                    }
+                )
+            raise invalid(
+                "current_password",
+                "To set a new password, give your current password; that is not it.",
+                "invalid",
+            )
     return user_set_password(user=user, password=password, by=by)
+
+
+def current_password_matches(user: User, password: str) -> bool:
+    """Whether PASSWORD is USER's, checked as a sign-in is: throttled and counted."""
+    sign_in_limits.forget_refusal()
+    checked = authenticate(None, username=user.username, password=password)
+    return checked is not None and checked.pk == user.pk
 
 
 def _set_state(*, user: User, state: str, by: User | None) -> User:

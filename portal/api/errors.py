@@ -32,6 +32,15 @@ def portal_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     if isinstance(exc, ValidationError):
         codes = {e.code for errors in _errors(exc) for e in errors}
         exc_api = validation_error_to_api(exc)
+        if "throttled" in codes:  # a password check the sign-in throttle refused
+            waits = [
+                (e.params or {}).get("retry_after", 60) for errors in _errors(exc) for e in errors
+            ]
+            response = exception_handler(exc_api, context)
+            if response is not None:
+                response.status_code = 429
+                response["Retry-After"] = str(max(waits))
+            return response
         if codes and codes <= CONFLICT_CODES:
             response = exception_handler(exc_api, context)
             if response is not None:

@@ -20,6 +20,8 @@ class PortalPagination(LimitOffsetPagination):
 
     default_limit = 50
     max_limit = 1000
+    #: the largest limit accepted (above max_limit a list is capped, not refused)
+    largest_limit = 2**31 - 1
     #: the largest offset accepted (a bigint OFFSET in the database holds far more)
     max_offset = 2**31 - 1
 
@@ -33,13 +35,29 @@ class PortalPagination(LimitOffsetPagination):
         if raw is None:
             return self.default_limit
         # Above the cap a list is capped, as documented (and as DRF and NetBox do).
-        return min(_whole(self.limit_query_param, raw, low=1, high=2**31 - 1), self.max_limit)
+        return min(
+            _whole(self.limit_query_param, raw, low=1, high=self.largest_limit), self.max_limit
+        )
 
     def get_offset(self, request: Request) -> int:
         raw = request.query_params.get(self.offset_query_param)
         if raw is None:
             return 0
         return _whole(self.offset_query_param, raw, low=0, high=self.max_offset)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """DRF's parameters with the bounds enforced above, so the schema says what a 400 is."""
+        bounds = {
+            self.limit_query_param: (1, self.largest_limit),
+            self.offset_query_param: (0, self.max_offset),
+        }
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            low, high = bounds[parameter["name"]]
+            parameter["schema"].update(minimum=low, maximum=high)
+        limit = parameters[0]
+        limit["description"] = f"{limit['description']} At most {self.max_limit}; more is capped."
+        return parameters
 
 
 def _whole(name: str, raw: str, *, low: int, high: int) -> int:

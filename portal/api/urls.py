@@ -1,13 +1,11 @@
 """/api/: the REST API of this region portal, its schema and interactive docs."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import FormParser, MultiPartParser
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from identity.api.token import TokenView
 from identity.api.views import AccountViewSet, DomainViewSet, ProjectViewSet, UserViewSet
-from portal.api.parsers import JSONParser
 from regions.api import federation
 from regions.api.views import RegionViewSet
 from regions.configuration.api import SettingViewSet
@@ -43,11 +41,7 @@ urlpatterns = [
     path("federation/join-tokens/", federation.JoinTokenView.as_view(), name="api-join-tokens"),
     path("events/", federation.EventFeedView.as_view(), name="api-events"),
     path("", include(router.urls)),
-    path(
-        "auth/token/",
-        ObtainAuthToken.as_view(parser_classes=[FormParser, MultiPartParser, JSONParser]),
-        name="api-token",
-    ),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

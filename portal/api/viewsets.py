@@ -10,10 +10,22 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
+from rest_framework.request import Request
 
 
-class ServiceModelViewSet(viewsets.ModelViewSet):
+class BodyMustParse:
+    """A view mixin: a write's body is parsed before the view runs, so one that cannot be
+    read is a 400 even where the view needs none (POST .../disable/ with broken JSON is
+    refused, not carried out as if the client had sent nothing)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            request.data  # noqa: B018  (parsing raises ParseError, answered as a 400)
+
+
+class ServiceModelViewSet(BodyMustParse, viewsets.ModelViewSet):
     model: type[Model]
     selector: Callable[..., QuerySet]
     create_service: Callable[..., Model]
@@ -21,6 +33,14 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
     delete_service: Callable[..., None]
     #: the keyword a service takes the instance by (zone=..., user=...)
     instance_kwarg: str
+    #: PUT and PATCH, where what is fixed at creation (a parent, an id) is read-only, so
+    #: the schema of a change offers only what can change
+    update_serializer_class: type[serializers.Serializer] | None = None
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action in ("update", "partial_update") and self.update_serializer_class:
+            return self.update_serializer_class
+        return super().get_serializer_class()
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no actor

@@ -20,9 +20,9 @@ from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth import login as session_login
 from django.contrib.auth import logout as session_logout
-from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest, HttpResponse
 
+from identity import backends, sign_in_limits
 from identity.crypto import InvalidToken, secret_decrypt
 from identity.models import User
 from identity.permissions import may_use_api_keys
@@ -35,7 +35,6 @@ from regions.configuration.selectors import setting_value
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "cloudstack_sessionkey"
-_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _param(params: Mapping[str, str], name: str) -> str | None:
@@ -110,6 +109,8 @@ def _domain_path(value: str) -> str:
 
 
 def _login_failure(username: str, domain: str) -> errors.ApiError:
+    """CloudStack's text, naming what was sent at a readable length (never 70,000 chars)."""
+    username, domain = username[:255], domain[:255]
     return errors.ApiError(
         errors.ACCOUNT_ERROR,
         f"Failed to authenticate user {username} in domain {domain}; please provide valid "
@@ -132,32 +133,37 @@ def login(request: HttpRequest, params: Mapping[str, str], *, as_json: bool) -> 
     password = _param(params, "password") or ""
     domain_param, domain_id = _param(params, "domain"), _param(params, "domainid")
     shown_domain = domain_param or domain_id or "/"
-    user = (
-        User.objects.select_related("account__domain").filter(username__iexact=username).first()
-        if username
-        else None
-    )
+    # Every check goes through Django's authenticate, and so through the sign-in throttle
+    # (identity.sign_in_limits) and the lockout count, unknown usernames included.
+    user = django_authenticate(request, username=username, password=password)
     if user is None:
-        make_password(password)  # the same work as a real check, so timing tells nothing
-        raise _login_failure(username, shown_domain)
+        refused = sign_in_limits.refusal()
+        if refused is not None:
+            raise errors.ApiError(
+                errors.API_LIMIT_EXCEEDED,
+                sign_in_limits.message(refused),
+                errors.CS_AUTHENTICATION,
+                headers={"Retry-After": str(refused.retry_after)},
+            )
+        known = (
+            User.objects.select_related("account__domain").filter(username__iexact=username).first()
+            if username
+            else None
+        )
+        if known is None or known.is_active or not known.check_password(password):
+            raise _login_failure(username, shown_domain)
+        raise errors.ApiError(
+            errors.ACCOUNT_ERROR,
+            f"User {known.username} (or their account) in domain {known.account.domain.path} "
+            "is disabled/locked. Please contact the administrator.",
+            errors.CS_AUTHENTICATION,
+        )
     domain = user.account.domain
     if (domain_param is not None and _domain_path(domain_param).lower() != domain.path.lower()) or (
         domain_id is not None and domain_id.strip().lower() != str(domain.pk)
     ):
-        make_password(password)
         raise _login_failure(username, shown_domain)
-    # Through Django's authenticate, so a failure is counted towards the lockout
-    # (incorrect.login.attempts.allowed) as on every other sign-in path.
-    if django_authenticate(request, username=user.username, password=password) is None:
-        if user.is_active or not user.check_password(password):
-            raise _login_failure(username, shown_domain)
-        raise errors.ApiError(
-            errors.ACCOUNT_ERROR,
-            f"User {user.username} (or their account) in domain {domain.path} is "
-            "disabled/locked. Please contact the administrator.",
-            errors.CS_AUTHENTICATION,
-        )
-    session_login(request, user, backend=_BACKEND)
+    session_login(request, user, backend=backends.PATH)
     key = secrets.token_urlsafe(20)
     request.session[SESSION_KEY] = key
     timeout = int(setting_value("session.timeout")) * 60  # idle seconds, as the portal's

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from identity.permissions import Action, require
+from portal.api.viewsets import BodyMustParse
 from regions.federation_services import peer_retry, replication_set
 from regions.models import Federation, OverrideKind, PeerLink
 from regions.replication.feed import FEED_LIMIT, feed_read
@@ -56,33 +57,41 @@ class OverrideSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class OverrideListView(APIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("kind", str, enum=OverrideKind.values),
-            OpenApiParameter("model", str),
-            OpenApiParameter("object_id", str),
-            OpenApiParameter("limit", int, description=f"At most {OVERRIDE_LIMIT}."),
-        ],
-        responses=OverrideSerializer(many=True),
+class OverrideQuerySerializer(serializers.Serializer):
+    """The query of GET /api/federation/overrides/: filters, all optional."""
+
+    kind = serializers.ChoiceField(choices=OverrideKind.choices, required=False)
+    model = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="The replicated model, e.g. identity.user."
     )
+    object_id = serializers.CharField(required=False, trim_whitespace=False)
+    limit = serializers.IntegerField(
+        min_value=1, max_value=OVERRIDE_LIMIT, default=OVERRIDE_LIMIT, help_text="Newest first."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        # DRF skips a blank query value as a form's empty input; here only leaving a
+        # parameter out means "no filter" (or the default), as on every list.
+        blank = [name for name in self.fields if self.initial_data.get(name) == ""]
+        if blank:
+            raise serializers.ValidationError(
+                {name: [f"Send a value, or leave {name} out."] for name in blank}
+            )
+        return attrs
+
+
+class OverrideListView(APIView):
+    @extend_schema(parameters=[OverrideQuerySerializer], responses=OverrideSerializer(many=True))
     def get(self, request: Request) -> Response:
         """Acknowledged writes that replication had to override here, and why (newest first)."""
         require(request.user, Action.VIEW, Federation)
-        kind = request.query_params.get("kind") or None
-        if kind is not None and kind not in OverrideKind.values:
-            raise serializers.ValidationError({"kind": [f"Choose one of {OverrideKind.values}."]})
-        try:
-            limit = int(request.query_params.get("limit", OVERRIDE_LIMIT))
-        except ValueError as error:
-            raise serializers.ValidationError({"limit": ["A whole number."]}) from error
-        if not 1 <= limit <= OVERRIDE_LIMIT:
-            raise serializers.ValidationError({"limit": [f"Between 1 and {OVERRIDE_LIMIT}."]})
+        query = OverrideQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         rows = overrides_filtered(
-            kind=kind,
-            model=request.query_params.get("model") or None,
-            object_id=request.query_params.get("object_id") or None,
-        )[:limit]
+            kind=query.validated_data.get("kind"),
+            model=query.validated_data.get("model"),
+            object_id=query.validated_data.get("object_id"),
+        )[: query.validated_data["limit"]]
         return Response(OverrideSerializer(rows, many=True).data)
 
 
@@ -94,12 +103,14 @@ class FederationView(APIView):
         return Response(FederationHealthSerializer(federation_health()).data)
 
 
-class PeerRetryView(APIView):
+class PeerRetryView(BodyMustParse, APIView):
     @extend_schema(request=None, responses={202: None})
     def post(self, request: Request, pk: int) -> Response:
         """Pull from the peer now, poke it, and retry its parked changes."""
         require(request.user, Action.CHANGE, PeerLink)
-        link = get_object_or_404(PeerLink, pk=pk)
+        # By the region's id, whose lookup knows an id too large for any row (as pk=, through
+        # the one-to-one key, does not: SQLite raised OverflowError on /peers/2**80/retry/).
+        link = get_object_or_404(PeerLink, region__id=pk)
         peer_retry(link=link, by=request.user)
         return Response(status=status.HTTP_202_ACCEPTED)
 
@@ -119,7 +130,7 @@ class ReplicationView(APIView):
         return Response({"enabled": federation.replication_enabled})
 
 
-class JoinTokenView(APIView):
+class JoinTokenView(BodyMustParse, APIView):
     @extend_schema(
         request=None,
         responses={

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from portal.api.serializers import StrictJSONModelSerializer
 from regions.models import Region
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(StrictJSONModelSerializer):
     id = serializers.IntegerField(min_value=1, help_text="Cloud-wide region id, as in CloudStack.")
     zone_count = serializers.IntegerField(read_only=True)
 

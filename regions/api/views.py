@@ -1,12 +1,14 @@
 import django_filters
 
+from portal.api.filters import PortalFilterSet, WholeNumberFilter
 from portal.api.viewsets import ServiceModelViewSet
 from regions import selectors, services
 from regions.api.serializers import RegionSerializer, RegionUpdateSerializer
 from regions.models import Region
 
 
-class RegionFilter(django_filters.FilterSet):
+class RegionFilter(PortalFilterSet):
+    id = WholeNumberFilter(help_text="Cloud-wide region id.")
     name = django_filters.CharFilter(lookup_expr="iexact")
 
     class Meta:
@@ -19,6 +21,8 @@ class RegionViewSet(ServiceModelViewSet):
 
     model = Region
 
+    serializer_class = RegionSerializer
+    update_serializer_class = RegionUpdateSerializer
     filterset_class = RegionFilter
     search_fields = ["name", "description", "endpoint"]
     ordering_fields = ["id", "name"]
@@ -27,8 +31,3 @@ class RegionViewSet(ServiceModelViewSet):
     create_service = services.region_create
     update_service = services.region_update
     delete_service = services.region_delete
-
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update"):
-            return RegionUpdateSerializer
-        return RegionSerializer

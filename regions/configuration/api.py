@@ -2,25 +2,35 @@
 
 Reads go through the selectors (admins only; others see nothing), writes through the
 services (root admin only). A value is sent as JSON of the setting's type, or as text;
-`"value": null` resets to the default. With `zone`, a zone-scoped setting is read or
-changed in that zone only.
+`"value": null` resets to the default. With `zone`, a zone-scoped setting is read (`?zone=`)
+or changed (`"zone"` in the body) in that zone only.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.permissions import Action, require
+from portal.api.filters import PortalFilterSet
+from portal.api.serializers import StrictJSONSerializer
 from portal.validation import invalid
 from regions.configuration import selectors, services
 from regions.configuration.values import value_parse
@@ -100,20 +110,20 @@ class SettingSerializer(serializers.ModelSerializer):
         return data
 
 
-class SettingUpdateSerializer(serializers.Serializer):
+class SettingUpdateSerializer(StrictJSONSerializer):
     value = SettingValueField(allow_null=True)
     zone = serializers.UUIDField(
         required=False, allow_null=True, help_text="Change the value in this zone only."
     )
 
 
-class SettingResetSerializer(serializers.Serializer):
+class SettingResetSerializer(StrictJSONSerializer):
     zone = serializers.UUIDField(
         required=False, allow_null=True, help_text="Reset this zone's own value only."
     )
 
 
-class SettingFilter(django_filters.FilterSet):
+class SettingFilter(PortalFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
     category = django_filters.CharFilter(lookup_expr="iexact")
     scope = django_filters.ChoiceFilter(choices=SettingScope.choices)
@@ -124,11 +134,20 @@ class SettingFilter(django_filters.FilterSet):
 
 
 ZONE_PARAMETER = OpenApiParameter(
-    "zone", OpenApiTypes.UUID, description="Show zone-scoped settings as they hold in this zone."
+    "zone",
+    OpenApiTypes.UUID,
+    description="Show zone-scoped settings as they hold in this zone (404 if there is none).",
 )
+NO_SUCH_ZONE = OpenApiResponse(description="There is no zone of the id in ?zone= (named).")
 
 
-@extend_schema(parameters=[ZONE_PARAMETER])
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[ZONE_PARAMETER],
+        responses={200: SettingSerializer(many=True), 404: NO_SUCH_ZONE},
+    ),
+    retrieve=extend_schema(parameters=[ZONE_PARAMETER]),
+)
 class SettingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Global configuration: every setting with its effective value."""
 
@@ -137,25 +156,46 @@ class SettingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     search_fields = ["name", "description"]
     ordering_fields = ["name", "category", "scope"]
     lookup_field = "name"
-    lookup_value_regex = r"[^/]+"
+    # Setting names are dotted words (session.timeout): anything else is no setting, and a
+    # null character must never reach the database (PostgreSQL refuses it: a 500).
+    lookup_value_regex = r"[A-Za-z0-9._-]+"
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         require(request.user, Action.VIEW, Setting)  # admins only: a 403, not an empty list
 
-    def _zone(self, raw: Any, *, field: str = "zone") -> Zone | None:
+    def _zone(self, raw: Any) -> Zone | None:
+        """The zone a write's body names: like every reference in a body, one the actor
+        cannot see is a 400 naming the field."""
         if raw in (None, ""):
             return None
         try:
             return zones_visible_to(actor=self.request.user).get(pk=raw)
         except (ObjectDoesNotExist, ValueError, ValidationError) as error:
-            raise invalid(field, f"There is no zone {raw}.", "unknown") from error
+            raise invalid("zone", f"There is no zone {raw}.", "unknown") from error
+
+    def _query_zone(self) -> Zone | None:
+        """The zone of ?zone= on a read. A value that is no zone id is a 400, an id of no
+        zone the actor sees a 404 (as a zone's own URL would be), both naming `zone`; a
+        write names its zone in the body, so there ?zone= is refused rather than ignored."""
+        raw = self.request.query_params.get("zone")
+        if raw is None:
+            return None
+        if self.action not in ("list", "retrieve"):
+            raise invalid("zone", "Send the zone in the request body, not in the query.")
+        if not raw.strip():
+            raise invalid("zone", "Send a zone id, or leave zone out.", "required")
+        try:
+            pk = uuid.UUID(raw)
+        except ValueError as error:
+            raise invalid("zone", f"{raw} is not a zone id.") from error
+        zone = zones_visible_to(actor=self.request.user).filter(pk=pk).first()
+        if zone is None:
+            raise NotFound({"zone": [f"There is no zone {raw}."]})
+        return zone
 
     def get_queryset(self) -> QuerySet[Setting]:
-        raw = self.request.query_params.get("zone")
-        if raw is not None and not raw.strip():
-            raise invalid("zone", "Send a zone id, or leave zone out.", "required")
-        return selectors.settings_list(actor=self.request.user, zone=self._zone(raw))
+        return selectors.settings_list(actor=self.request.user, zone=self._query_zone())
 
     def _respond(self, setting: Setting, zone: Zone | None) -> Response:
         fresh = selectors.settings_list(actor=self.request.user, zone=zone).get(pk=setting.pk)

@@ -102,9 +102,11 @@ DEFINITIONS: tuple[SettingDefinition, ...] = (
     SettingDefinition(
         "incorrect.login.attempts.allowed",
         SIGN_IN,
-        "Failed sign-ins in a row after which a user is locked; 0 never locks.",
+        "Failed sign-ins in a row after which a user is locked until an admin enables them; "
+        "0 (the default) never locks. Guessing is throttled either way; a lock lets anyone "
+        "who knows a username keep its user out.",
         INTEGER,
-        "5",
+        "0",
         min_value=0,
         max_value=1000,
     ),

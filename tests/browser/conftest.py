@@ -40,12 +40,29 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def csp_violations() -> list[str]:
+    """What the browser reported as blocked by the Content-Security-Policy during the test."""
+    return []
+
+
+@pytest.fixture
+def page(browser, csp_violations):
+    """A fresh browser tab; every test using it fails if the page broke the CSP (a test that
+    provokes a violation on purpose empties `csp_violations` once it has seen it)."""
     context = browser.new_context(java_script_enabled=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert csp_violations == [], "the Content-Security-Policy blocked something"
 
 
 @pytest.fixture

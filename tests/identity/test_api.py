@@ -755,7 +755,10 @@ def test_user_manages_only_itself(everyone):
     )
     put = client.put(f"/api/users/{alice.pk}/", {"username": "alice", "timezone": "Asia/Tokyo"})
     assert put.status_code == 200 and User.objects.get(pk=alice.pk).timezone == "Asia/Tokyo"
-    pw = client.post(f"/api/users/{alice.pk}/set_password/", {"password": "Own-Choice-Pass-5"})
+    url = f"/api/users/{alice.pk}/set_password/"
+    response = assert_refused_unchanged(client, "post", url, {"password": "Own-Choice-Pass-5"}, 400)
+    assert_names_field(response, "current_password")
+    pw = client.post(url, {"password": "Own-Choice-Pass-5", "current_password": PASSWORD})
     assert pw.status_code == 204
     assert User.objects.get(pk=alice.pk).check_password("Own-Choice-Pass-5")
     for action in ("disable", "lock"):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from regions.configuration.definitions import DEFINITIONS
 from regions.configuration.selectors import setting_value
 from regions.configuration.services import setting_update
 from regions.models import Change, ZoneSetting
 from tests import factories
-from tests.api_helpers import api_client
+from tests.api_helpers import api_client, assert_names_field
 from tests.db_state import db_state
 
 FACTOR = "storage.overprovisioning.factor"
@@ -143,6 +145,45 @@ def test_zone_values_through_the_api(root_api, zone):
     )
     assert response.status_code == 200 and response.json()["source"] == "default"
     assert not ZoneSetting.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/api/settings/", f"/api/settings/{FACTOR}/"])
+def test_reading_in_a_zone_that_is_not_there_is_a_404_naming_zone(root_api, zone, path):
+    """Issue #10, item 7: the schema says any UUID may be sent, so one of no zone is not a
+    bad request but a zone that is not there (as /api/zones/<uuid>/ would answer)."""
+    response = root_api.get(f"{path}?zone=00000000-0000-4000-8000-00000000abcd")
+    assert_names_field(response, "zone", status=404)
+    for bad in ("not-a-uuid", ""):
+        assert_names_field(root_api.get(f"{path}?zone={bad}"), "zone")
+    assert root_api.get(f"{path}?zone={zone.pk}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("put", f"/api/settings/{FACTOR}/"),
+        ("patch", f"/api/settings/{FACTOR}/"),
+        ("post", f"/api/settings/{FACTOR}/reset/"),
+    ],
+)
+def test_a_write_with_the_zone_in_the_query_is_refused_not_applied_to_the_region(
+    root_api, zone, method, path
+):
+    """A change names its zone in the body; ?zone= on a write used to be checked and then
+    ignored, so the region's value changed where the client meant one zone's."""
+    before = db_state()
+    response = getattr(root_api, method)(f"{path}?zone={zone.pk}", {"value": 4}, format="json")
+    assert_names_field(response, "zone")
+    assert db_state() == before
+
+
+@pytest.mark.parametrize("name", ["%00", "session.timeout%00", "%E2%80%8B"])
+def test_a_setting_name_that_cannot_be_one_never_reaches_the_database(root_api, name):
+    """A null character in the name reached the lookup, and PostgreSQL refuses one: a 500."""
+    with CaptureQueriesContext(connection) as queries:
+        response = root_api.get(f"/api/settings/{name}/")
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+    assert not any("\x00" in query["sql"] for query in queries.captured_queries)
 
 
 def test_a_domain_admin_reads_but_may_not_change(dadmin_api, zone):

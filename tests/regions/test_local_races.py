@@ -67,13 +67,13 @@ def test_rest_answers_409_naming_the_object_when_it_was_deleted_meanwhile(root, 
     client = APIClient()
     client.force_authenticate(root)
     # The peer's delete lands between the view's lookup and the service's write.
-    real = identity.user_set_password
+    real = identity.user_password_change
 
     def deleted_first(**kwargs):
         peer_delete(kwargs["user"])
         return real(**kwargs)
 
-    monkeypatch.setattr(identity, "user_set_password", deleted_first)
+    monkeypatch.setattr(identity, "user_password_change", deleted_first)
     response = client.post(
         f"/api/users/{user.pk}/set_password/", {"password": "Another-Long-Pass-1"}, format="json"
     )

@@ -267,8 +267,13 @@ def test_zones_filter_by_region(root_api, region):
     there = root_api.get(f"/api/zones/?region={west.pk}").json()
     assert [z["name"] for z in there["results"]] == ["there"]
     assert root_api.get("/api/zones/").json()["count"] == 2
-    assert_names_field(root_api.get("/api/zones/?region=99"), "region")
-    assert_names_field(root_api.get("/api/zones/?region=east"), "region")
+    # Issue #10, item 7: an id of no region filters to nothing, as the schema promises; what
+    # is no region id at all (the schema says a whole number from 1) is a 400 naming region.
+    for nowhere in (99, 2**80):
+        response = root_api.get(f"/api/zones/?region={nowhere}")
+        assert response.status_code == 200 and response.json()["results"] == []
+    for bad in ("east", "0", "1.5", ""):
+        assert_names_field(root_api.get(f"/api/zones/?region={bad}"), "region")
 
 
 def test_zones_filter_by_type_state_and_name_and_search(root_api, region):

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from portal.api.serializers import StrictJSONModelSerializer
 from zones.models import Zone
 
 
-class ZoneSerializer(serializers.ModelSerializer):
+class ZoneSerializer(StrictJSONModelSerializer):
     region = serializers.IntegerField(source="region_id", read_only=True)
 
     class Meta:
@@ -37,6 +38,11 @@ class ZoneSerializer(serializers.ModelSerializer):
             fields[name] = serializers.CharField(
                 required=name in ("dns1", "internal_dns1"), allow_blank=True, allow_null=True
             )
-        if self.instance is not None:
-            fields["network_type"].read_only = True
         return fields
+
+
+class ZoneUpdateSerializer(ZoneSerializer):
+    """PUT and PATCH: a zone keeps its network type."""
+
+    class Meta(ZoneSerializer.Meta):
+        read_only_fields = [*ZoneSerializer.Meta.read_only_fields, "network_type"]
