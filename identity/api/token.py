@@ -32,6 +32,7 @@ class TokenView(ObtainAuthToken):
             refused = sign_in_limits.refusal()
             if refused is None:
                 raise
-            raise exceptions.Throttled(
-                wait=refused.retry_after, detail=sign_in_limits.message(refused)
-            ) from None
+            # The message already says how long to wait; DRF would append it again.
+            throttled = exceptions.Throttled(detail=sign_in_limits.message(refused))
+            throttled.wait = refused.retry_after  # the Retry-After header
+            raise throttled from None
