@@ -8,10 +8,14 @@ from django import forms
 from django.db.models import Q
 
 from identity import selectors
-from identity.models import TIMEZONE_CHOICES, Account, AccountType, ProjectRole
+from identity.models import Account, AccountType, ProjectRole
 from identity.permissions import is_root_admin
 from portal.forms import ActorForm
 from regions.configuration.selectors import setting_value
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in selectors.timezone_names()]
 
 
 class DomainForm(ActorForm):
@@ -101,7 +105,7 @@ class UserForm(PasswordPairForm):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     email = forms.EmailField(required=False)
-    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="UTC")
+    timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,7 +7,6 @@ record has the same identity everywhere it is replicated to.
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -21,8 +20,6 @@ from portal.models import UUIDModel
 ROOT_DOMAIN_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 ROOT_DOMAIN_NAME = "ROOT"
 PATH_SEPARATOR = "/"
-
-TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 class Domain(UUIDModel):
@@ -125,7 +122,12 @@ class User(AbstractBaseUser, UUIDModel):
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     email = models.EmailField(blank=True)
-    timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    # Checked by the services against this machine's time zone database
+    # (selectors.timezone_names), not by choices: those would put the whole database in a
+    # migration, and every tzdata update would ask for another.
+    timezone = models.CharField(
+        max_length=64, default="UTC", help_text="An IANA time zone name, such as Europe/Paris."
+    )
     state = models.CharField(max_length=16, choices=UserState.choices, default=UserState.ENABLED)
 
     objects = UserManager()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from functools import cache
 from typing import Any
 
 from django.db.models import Count, Model, Q, QuerySet
@@ -9,6 +11,23 @@ from django.db.models import Count, Model, Q, QuerySet
 from identity.crypto import secret_decrypt
 from identity.models import PATH_SEPARATOR, Account, ApiKey, Domain, Project, User
 from identity.permissions import visible
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """The IANA time zones a user may have, sorted (read once per process: the database is
+    a directory tree)."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+@cache
+def _timezone_set() -> frozenset[str]:
+    return frozenset(timezone_names())
+
+
+def timezone_exists(name: str) -> bool:
+    """Whether NAME is one of timezone_names() (an import checks thousands)."""
+    return name in _timezone_set()
 
 
 def _scoped(actor: Any, queryset: QuerySet) -> QuerySet:

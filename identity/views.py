@@ -24,7 +24,7 @@ from identity.forms import (
     UserForm,
 )
 from identity.models import Account, AccountState, Domain, Project, ProjectState, User, UserState
-from identity.permissions import Action, require
+from identity.permissions import Action, may_use_api_keys, require
 from portal.generic.columns import Column
 from portal.generic.views import (
     ObjectActionView,
@@ -35,6 +35,7 @@ from portal.generic.views import (
     RelatedTable,
     StateAction,
 )
+from portal.validation import passes
 
 # --- Domains -------------------------------------------------------------------------------
 
@@ -111,6 +112,14 @@ ACCOUNT_COLUMNS = [
 ]
 
 
+#: the state each state action sets
+ACCOUNT_STATES = {
+    "enable": AccountState.ENABLED,
+    "disable": AccountState.DISABLED,
+    "lock": AccountState.LOCKED,
+}
+
+
 class AccountListView(ObjectListView):
     model, selector = Account, selectors.accounts_visible_to
     columns = ACCOUNT_COLUMNS
@@ -131,6 +140,15 @@ class AccountDetailView(ObjectDetailView):
         ),
         StateAction("Lock", "lock", "outline-danger", lambda a: a.state != AccountState.LOCKED),
     ]
+
+    def allows(self, obj: Account, action: str) -> bool:
+        by = self.request.user
+        if action in ACCOUNT_STATES:
+            state = ACCOUNT_STATES[action]
+            return passes(services.account_state_check, account=obj, state=state, by=by)
+        if action == Action.DELETE:
+            return passes(services.account_delete_check, account=obj, by=by)
+        return True
 
     def related(self, obj: Account) -> list[RelatedTable]:
         actor = self.request.user
@@ -185,6 +203,10 @@ USER_COLUMNS = [
 ]
 
 
+#: the state each state action sets
+USER_STATES = {"enable": UserState.ENABLED, "disable": UserState.DISABLED, "lock": UserState.LOCKED}
+
+
 class UserListView(ObjectListView):
     model, selector = User, selectors.users_visible_to
     columns = USER_COLUMNS
@@ -211,6 +233,16 @@ class UserDetailView(ObjectDetailView):
         StateAction("Lock", "lock", "outline-danger", lambda u: u.state != UserState.LOCKED),
     ]
 
+    def allows(self, obj: User, action: str) -> bool:
+        by = self.request.user
+        if action in USER_STATES:
+            return passes(services.user_state_check, user=obj, state=USER_STATES[action], by=by)
+        if action == Action.DELETE:
+            return passes(services.user_delete_check, user=obj, by=by)
+        if action == KEYS_ACTION.action:
+            return may_use_api_keys(obj)  # what user_keys_register asks
+        return True
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if context["edit_url"]:
@@ -218,10 +250,11 @@ class UserDetailView(ObjectDetailView):
             context["extra_links"] = [
                 ("Change password", reverse("identity:user_password", args=[user.pk]))
             ]
-            context["actions"] = [
-                *context["actions"],
-                (KEYS_ACTION, reverse("identity:user_keys", args=[user.pk])),
-            ]
+            if self.allows(user, KEYS_ACTION.action):
+                context["actions"] = [
+                    *context["actions"],
+                    (KEYS_ACTION, reverse("identity:user_keys", args=[user.pk])),
+                ]
         return context
 
 
@@ -239,7 +272,12 @@ class UserKeysView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
         user = get_object_or_404(selectors.users_visible_to(actor=request.user), pk=pk)
-        pair = services.user_keys_register(user=user, by=request.user)
+        try:
+            pair = services.user_keys_register(user=user, by=request.user)
+        except ValidationError as error:  # a page from before api.key.access was turned off
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(user)
         response = render(
             request,
             "identity/user_keys.html",

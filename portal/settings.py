@@ -48,13 +48,26 @@ def peer_url_overrides(value: str) -> dict[int, str]:
     return overrides
 
 
+def secret_key_read(path: Path) -> str:
+    """The key `make run` made in PORTAL_DATA_DIR, read as its shell does (`$(cat file)`), so
+    manage.py signs and encrypts with the same key as the server; "" without the file."""
+    try:
+        return path.read_text().rstrip("\n")
+    except FileNotFoundError:
+        return ""
+
+
 DEBUG = env_bool("DEBUG")
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The environment's key, else the one `make run` keeps in PORTAL_DATA_DIR.
+_secret_key_file = DATA_DIR / "secret_key"
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or secret_key_read(_secret_key_file)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment (or set DEBUG=1 for development)."
+            f"SECRET_KEY is not set and {_secret_key_file} is missing or empty. Set SECRET_KEY in "
+            "the environment, run `make run` once to make the file (or point PORTAL_DATA_DIR "
+            "at the directory that holds it), or set DEBUG=1 for development."
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 

@@ -1,5 +1,6 @@
 """Every URL of a region portal."""
 
+from allauth.urls import build_provider_urlpatterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,7 +14,14 @@ urlpatterns = [
     path("zones/", include("zones.urls")),
     path("identity/", include("identity.urls")),
     path("settings/", include("regions.configuration.urls")),
-    path("accounts/", include("allauth.urls")),
+    # allauth's sign-in pages and the single sign-on providers' login and callback routes
+    # (/accounts/sso/region-<id>/...), without its social-account pages (/accounts/3rdparty/:
+    # connections, signup, errors): users are never linked to an outside account nor made by
+    # signing in, and single sign-on shows its own error pages (identity/sso/adapters.py).
+    path(
+        "accounts/",
+        include([path("", include("allauth.account.urls")), *build_provider_urlpatterns()]),
+    ),
     path("sso/", include("identity.sso.page_urls")),
     # This region's OpenID Connect provider; its authorization endpoint goes through ours.
     path("identity/o/authorize", sso_views.authorize),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -12,6 +14,16 @@ NON_FIELD = "__all__"
 def invalid(field: str, message: str, code: str = "invalid") -> ValidationError:
     """A ValidationError that names FIELD, so forms and the API can point at it."""
     return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+def passes(check: Callable[..., Any], /, **kwargs: Any) -> bool:
+    """Whether CHECK(**KWARGS), a rule a service refuses a write by, lets it through: pages
+    ask the service's own rule, so they offer only what will be done."""
+    try:
+        check(**kwargs)
+    except ValidationError:
+        return False
+    return True
 
 
 #: ASCII control characters, as CloudStack refuses them in every parameter (line breaks

@@ -13,6 +13,9 @@ from regions.selectors import region_local
 # Static files, the health probe, the wizard itself, and what browsers fetch on their own
 # (a redirected /favicon.ico would load /setup/ and restart the wizard).
 EXEMPT_PREFIXES = ("/static/", "/health/", "/setup/", "/favicon.ico", "/robots.txt")
+# The API's schema and its docs page (whose script is `/api/docs/?script=`, its styles static
+# files) describe the code, not this portal's data: they read no region.
+EXEMPT_PATHS = frozenset({"/api/schema/", "/api/docs/"})
 
 
 class SetupRequiredMiddleware:
@@ -23,7 +26,11 @@ class SetupRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.region = region_local()
-        if request.region is None and not request.path.startswith(EXEMPT_PREFIXES):
+        if (
+            request.region is None
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and request.path not in EXEMPT_PATHS
+        ):
             if request.path.startswith(("/api/", "/client/")):
                 return JsonResponse(
                     {"detail": "This portal is not set up yet: finish the wizard at /setup/."},

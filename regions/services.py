@@ -138,11 +138,17 @@ def region_update(
     return region
 
 
+def region_delete_check(*, region: Region) -> None:
+    """Refuse deleting the region this portal serves (region pages ask it too). Zones left
+    are refused by the delete itself, which says how many."""
+    if region.is_local:
+        raise invalid("region", "The region this portal serves cannot be deleted.", "local")
+
+
 @transaction.atomic
 def region_delete(*, region: Region, by: User | None) -> None:
     require(by, Action.DELETE, region)
-    if region.is_local:
-        raise invalid("region", "The region this portal serves cannot be deleted.", "local")
+    region_delete_check(region=region)
     zones = region.zones.count()
     if zones:
         raise invalid("region", f"Region {region.name} still has {zones} zone(s).", "in_use")

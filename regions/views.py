@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from formtools.wizard.views import SessionWizardView
 
 from identity import backends
+from identity.permissions import Action
 from identity.selectors import identity_counts
 from portal.generic.columns import Column
 from portal.generic.views import (
@@ -25,6 +26,7 @@ from portal.generic.views import (
     RelatedTable,
     add_service_errors,
 )
+from portal.validation import passes
 from regions import selectors, services
 from regions.forms import (
     RegionForm,
@@ -86,6 +88,9 @@ class RegionDetailView(ObjectDetailView):
     def related(self, obj: Region) -> list[RelatedTable]:
         zones = zones_visible_to(actor=self.request.user, region_id=obj.pk)
         return [RelatedTable("Zones", ZONE_COLUMNS, zones)]
+
+    def allows(self, obj: Region, action: str) -> bool:
+        return action != Action.DELETE or passes(services.region_delete_check, region=obj)
 
 
 class RegionEditView(ObjectEditView):

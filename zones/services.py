@@ -64,7 +64,9 @@ def _check_choice(field: str, value: str, choices: type) -> str:
     return value
 
 
-def _require_local(zone: Zone) -> None:
+def zone_manage_check(*, zone: Zone) -> None:
+    """Refuse changing or deleting a zone of another region here (zone pages ask it too, to
+    offer Edit and Delete only for this region's zones)."""
     local = region_local()
     if local is None or zone.region_id != local.pk:
         raise invalid("region", "Zones are managed by the portal of their own region.", "remote")
@@ -122,7 +124,7 @@ def zone_update(
 ) -> Zone:
     """Change ZONE; the network type is fixed once a zone exists, as in CloudStack."""
     require(by, Action.CHANGE, zone)
-    _require_local(zone)
+    zone_manage_check(zone=zone)
     if name is not None:
         zone.name = _check_name(name, exclude=zone)
     if description is not None:
@@ -146,5 +148,5 @@ def zone_update(
 @atomic_write
 def zone_delete(*, zone: Zone, by: User | None) -> None:
     require(by, Action.DELETE, zone)
-    _require_local(zone)
+    zone_manage_check(zone=zone)
     zone.delete()

@@ -13,6 +13,7 @@ from portal.generic.views import (
     ObjectEditView,
     ObjectListView,
 )
+from portal.validation import passes
 from zones import selectors, services
 from zones.forms import ZoneForm
 from zones.models import Zone
@@ -50,6 +51,9 @@ class ZoneDetailView(ObjectDetailView):
         Column("Guest CIDR", "guest_cidr"),
         Column("ID", "pk"),
     ]
+
+    def allows(self, obj: Zone, action: str) -> bool:
+        return passes(services.zone_manage_check, zone=obj)
 
 
 class ZoneEditView(ObjectEditView):

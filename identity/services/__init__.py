@@ -7,9 +7,11 @@ user (checked in identity.permissions) or None for the system itself.
 from identity.services.accounts import (
     account_create,
     account_delete,
+    account_delete_check,
     account_disable,
     account_enable,
     account_lock,
+    account_state_check,
     account_update,
 )
 from identity.services.domains import domain_create, domain_delete, domain_update
@@ -26,20 +28,24 @@ from identity.services.projects import (
 from identity.services.users import (
     user_create,
     user_delete,
+    user_delete_check,
     user_disable,
     user_enable,
     user_lock,
     user_password_change,
     user_set_password,
+    user_state_check,
     user_update,
 )
 
 __all__ = [
     "account_create",
     "account_delete",
+    "account_delete_check",
     "account_disable",
     "account_enable",
     "account_lock",
+    "account_state_check",
     "account_update",
     "domain_create",
     "domain_delete",
@@ -53,6 +59,7 @@ __all__ = [
     "project_update",
     "user_create",
     "user_delete",
+    "user_delete_check",
     "user_disable",
     "user_enable",
     "user_keys_register",
@@ -61,5 +68,6 @@ __all__ = [
     "user_lock",
     "user_password_change",
     "user_set_password",
+    "user_state_check",
     "user_update",
 ]

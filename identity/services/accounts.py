@@ -59,12 +59,20 @@ def account_update(
     return account
 
 
+def account_state_check(*, account: Account, state: str, by: User | None) -> None:
+    """Refuse a state change that would shut BY out, or leave no root admin; account pages
+    ask it too, to offer only the buttons that will work."""
+    if state == AccountState.ENABLED:
+        return
+    if by is not None and by.account_id == account.pk:
+        raise invalid("state", "You cannot disable or lock your own account.", "self")
+    if account.is_root_admin:
+        keep_a_root_admin(losing_account=account)
+
+
 def _set_state(*, account: Account, state: str, by: User | None) -> Account:
     require(by, Action.CHANGE, account)
-    if state != AccountState.ENABLED and by is not None and by.account_id == account.pk:
-        raise invalid("state", "You cannot disable or lock your own account.", "self")
-    if state != AccountState.ENABLED and account.is_root_admin:
-        keep_a_root_admin(losing_account=account)
+    account_state_check(account=account, state=state, by=by)
     account.state = state
     account.save(update_fields=["state", "updated"])
     return account
@@ -89,10 +97,7 @@ def account_lock(*, account: Account, by: User | None) -> Account:
 def account_delete(*, account: Account, by: User | None) -> None:
     """Delete ACCOUNT and its users; refused while it owns projects."""
     require(by, Action.DELETE, account)
-    if by is not None and by.account_id == account.pk:
-        raise invalid("account", "You cannot delete your own account.", "self")
-    if account.is_root_admin:
-        keep_a_root_admin(losing_account=account, field="account")
+    account_delete_check(account=account, by=by)
     hold(account)  # projects or users added meanwhile wait for this lock or are seen
     owned = list(account.owned_projects.values_list("name", flat=True)[:5])
     if owned:
@@ -103,6 +108,15 @@ def account_delete(*, account: Account, by: User | None) -> None:
             "in_use",
         )
     account_purge(account=account)
+
+
+def account_delete_check(*, account: Account, by: User | None) -> None:
+    """Refuse deleting one's own account or the last root admin's (asked by account pages
+    too). Owning projects is refused by the delete itself, which says what to do first."""
+    if by is not None and by.account_id == account.pk:
+        raise invalid("account", "You cannot delete your own account.", "self")
+    if account.is_root_admin:
+        keep_a_root_admin(losing_account=account, field="account")
 
 
 def account_purge(*, account: Account) -> None:

@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from identity import sign_in_limits
-from identity.models import TIMEZONE_CHOICES, Account, User, UserState
+from identity.models import Account, User, UserState
 from identity.permissions import Action, require
+from identity.selectors import timezone_exists
 from identity.services.guards import keep_a_root_admin
 from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
 
-_TIMEZONES = {name for name, _ in TIMEZONE_CHOICES}
 _username_validator = UnicodeUsernameValidator()
 
 
@@ -39,8 +39,10 @@ def _check_profile(*, email: str, first_name: str, last_name: str, timezone: str
             validate_email(email)
         except ValidationError as error:
             raise invalid("email", "Enter a valid email address.") from error
-    if timezone not in _TIMEZONES:
-        raise invalid("timezone", f"Unknown time zone {timezone!r}.")
+    if not timezone_exists(timezone):
+        raise invalid(
+            "timezone", f"Unknown time zone {timezone!r}: give an IANA name such as Europe/Paris."
+        )
     return {
         "email": email,
         "first_name": check_length("first_name", first_name, max_length=150, required=False),
@@ -162,12 +164,20 @@ def current_password_matches(user: User, password: str) -> bool:
     return checked is not None and checked.pk == user.pk
 
 
+def user_state_check(*, user: User, state: str, by: User | None) -> None:
+    """Refuse a state change that would shut BY out, or leave no root admin; user pages ask
+    it too, to offer only the buttons that will work."""
+    if state == UserState.ENABLED:
+        return
+    if by is not None and by.pk == user.pk:
+        raise invalid("state", "You cannot disable or lock yourself.", "self")
+    if user.is_root_admin:
+        keep_a_root_admin(losing_users=[user])
+
+
 def _set_state(*, user: User, state: str, by: User | None) -> User:
     require(by, Action.CHANGE, user)
-    if by is not None and by.pk == user.pk and state != UserState.ENABLED:
-        raise invalid("state", "You cannot disable or lock yourself.", "self")
-    if state != UserState.ENABLED and user.is_root_admin:
-        keep_a_root_admin(losing_users=[user])
+    user_state_check(user=user, state=state, by=by)
     user.state = state
     user.save(update_fields=["state", "updated"])
     return user
@@ -188,11 +198,16 @@ def user_lock(*, user: User, by: User | None) -> User:
     return _set_state(user=user, state=UserState.LOCKED, by=by)
 
 
-@atomic_write
-def user_delete(*, user: User, by: User | None) -> None:
-    require(by, Action.DELETE, user)
+def user_delete_check(*, user: User, by: User | None) -> None:
+    """Refuse deleting oneself or the last root admin (asked by user pages too)."""
     if by is not None and by.pk == user.pk:
         raise invalid("user", "You cannot delete yourself.", "self")
     if user.is_root_admin:
         keep_a_root_admin(losing_users=[user], field="user")
+
+
+@atomic_write
+def user_delete(*, user: User, by: User | None) -> None:
+    require(by, Action.DELETE, user)
+    user_delete_check(user=user, by=by)
     user.delete()

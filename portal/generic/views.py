@@ -115,6 +115,13 @@ class ObjectDetailView(ObjectMixin, TemplateView):
     def related(self, obj: Any) -> list[RelatedTable]:
         return []
 
+    def allows(self, obj: Any, action: str) -> bool:
+        """Whether the service would do ACTION (Action.CHANGE, Action.DELETE or a state
+        action's name) on OBJ once `can` lets the actor. A view whose service refuses more
+        (oneself, the last root admin, another region's zone) asks the service's own check
+        here (portal.validation.passes), so the page offers only what will be done."""
+        return True
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         obj = self.get_object()
         can_change = self.can(Action.CHANGE, obj)
@@ -123,16 +130,20 @@ class ObjectDetailView(ObjectMixin, TemplateView):
             title=f"{self.model._meta.verbose_name.capitalize()} {obj}",
             fields=self.fields,
             related=self.related(obj),
-            edit_url=reverse(f"{self.url_prefix}_edit", args=[obj.pk]) if can_change else None,
+            edit_url=(
+                reverse(f"{self.url_prefix}_edit", args=[obj.pk])
+                if can_change and self.allows(obj, Action.CHANGE)
+                else None
+            ),
             delete_url=(
                 reverse(f"{self.url_prefix}_delete", args=[obj.pk])
-                if self.can(Action.DELETE, obj)
+                if self.can(Action.DELETE, obj) and self.allows(obj, Action.DELETE)
                 else None
             ),
             actions=[
                 (a, reverse(f"{self.url_prefix}_action", args=[obj.pk, a.action]))
                 for a in self.state_actions
-                if can_change and a.shown(obj)
+                if can_change and a.shown(obj) and self.allows(obj, a.action)
             ],
             **kwargs,
         )

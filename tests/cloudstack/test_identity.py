@@ -233,6 +233,30 @@ def test_update_user_is_all_or_nothing(root_cs, alice):
     assert alice.check_password(PASSWORD)
 
 
+def test_an_unknown_time_zone_is_refused_by_name(root_cs, alice):
+    """Issue #11, item 9: the model has no time zone choices; the service refuses them."""
+    before = User.objects.count()
+    status, error = api_error(
+        root_cs.createUser,
+        username="ivy",
+        password=PASSWORD,
+        account="ops-team",
+        domainid=str(alice.account.domain_id),
+        timezone="Mars/Olympus",
+    )
+    assert (status, error["errortext"]) == (
+        431,
+        "timezone: Unknown time zone 'Mars/Olympus': give an IANA name such as Europe/Paris.",
+    )
+    assert User.objects.count() == before
+    status, error = api_error(root_cs.updateUser, id=str(alice.pk), timezone="utc+2")
+    assert status == 431 and error["errortext"].startswith("timezone: Unknown time zone")
+    alice.refresh_from_db()
+    assert alice.timezone == "UTC"
+    updated = root_cs.updateUser(id=str(alice.pk), timezone="Asia/Kathmandu")
+    assert updated["user"]["timezone"] == "Asia/Kathmandu"
+
+
 def test_list_users_filters(root_cs, alice, bob):
     assert [u["username"] for u in root_cs.listUsers()["user"]] == ["root"]
     assert root_cs.listUsers(listall=True, username="ALICE")["user"][0]["id"] == str(alice.pk)

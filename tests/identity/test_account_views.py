@@ -64,6 +64,24 @@ def test_a_user_sees_their_account_without_actions(alice_client, alice):
     assertNotContains(response, f"/identity/accounts/{alice.account.pk}/delete/")
 
 
+def test_a_root_admin_is_not_offered_to_disable_lock_or_delete_their_own_account(root_client, root):
+    """Issue #11, item 9: the service refuses them (account_state_check,
+    account_delete_check), so the page does not offer them; renaming stays."""
+    response = root_client.get(root.account.get_absolute_url())
+    for action in ("disable", "lock"):
+        assertNotContains(response, action_url(root.account, action))
+    assertNotContains(response, f"/identity/accounts/{root.account.pk}/delete/")
+    assertContains(response, f'href="/identity/accounts/{root.account.pk}/edit/"')
+
+
+def test_another_root_admin_account_is_offered_its_actions(root_client):
+    other = factories.root_admin(username="root2").account
+    response = root_client.get(other.get_absolute_url())
+    for action in ("disable", "lock"):
+        assertContains(response, f'action="{action_url(other, action)}"')
+    assertContains(response, f'href="/identity/accounts/{other.pk}/delete/"')
+
+
 # --- Add -----------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from identity.models import ApiKey
 from identity.selectors import api_key_secret, root_domain
 from identity.services import user_keys_register
+from regions.configuration.services import setting_update
 from regions.services import federation_ensure
 from tests import factories
 
@@ -27,6 +28,21 @@ def test_the_user_page_shows_the_api_key_and_the_generate_button(root_client, al
     assert pair.secret_key not in html
     assert reverse("identity:user_keys", args=[alice.pk]) in html
     assert "Generate API keys" in html
+
+
+def test_without_api_key_access_a_user_is_not_offered_keys(alice_client, alice, root_client, root):
+    """Issue #11, item 9: user_keys_register refuses keys for users (api.key.access), so
+    their page does not offer the button, whoever looks; root admins keep theirs, and a
+    page from before the change is refused with a message."""
+    setting_update(name="api.key.access", value=False, by=None)
+    assert "Generate API keys" not in alice_client.get(alice.get_absolute_url()).content.decode()
+    assert "Generate API keys" not in root_client.get(alice.get_absolute_url()).content.decode()
+    assert "Generate API keys" in root_client.get(root.get_absolute_url()).content.decode()
+
+    response = alice_client.post(reverse("identity:user_keys", args=[alice.pk]), follow=True)
+    assert response.redirect_chain == [(alice.get_absolute_url(), 302)]
+    assert "api.key.access" in response.content.decode()
+    assert not ApiKey.objects.filter(user=alice).exists()
 
 
 def test_generating_keys_shows_the_secret_once(root_client, alice):

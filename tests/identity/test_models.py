@@ -23,6 +23,16 @@ from tests import factories
 from tests.factories import PASSWORD
 
 
+def test_the_time_zone_field_has_no_choices_in_the_model_nor_its_migrations():
+    """Issue #11, item 9: ~600 choices from the machine's tzdata sat in 0001_initial;
+    the services check the name instead (identity.selectors.timezone_names)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    assert not User._meta.get_field("timezone").choices
+    state = MigrationLoader(None).project_state()
+    assert not state.apps.get_model("identity", "User")._meta.get_field("timezone").choices
+
+
 @pytest.mark.django_db
 def test_root_domain_exists_after_migrations_with_the_fixed_uuid():
     root = Domain.objects.get(parent__isnull=True)

@@ -87,6 +87,29 @@ def test_a_user_sees_edit_and_password_but_not_delete_on_their_own_page(alice_cl
     assertNotContains(response, f"/identity/users/{alice.pk}/delete/")
 
 
+def test_your_own_page_offers_no_disable_lock_or_delete(
+    alice_client, alice, dadmin_client, dadmin, root_client, root
+):
+    """Issue #11, item 9: the service refuses them (user_state_check, user_delete_check),
+    so the page does not offer them; editing and the password stay."""
+    for client, user in ((alice_client, alice), (dadmin_client, dadmin), (root_client, root)):
+        response = client.get(user.get_absolute_url())
+        for action in ("disable", "lock"):
+            assertNotContains(response, action_url(user, action))
+        assertNotContains(response, f"/identity/users/{user.pk}/delete/")
+        assertContains(response, f'href="/identity/users/{user.pk}/edit/"')
+        assertContains(response, f'href="/identity/users/{user.pk}/password/"')
+
+
+def test_other_users_pages_still_offer_what_is_allowed(dadmin_client, alice, root_client, root):
+    other_root = factories.user(account=root.account, username="root2")
+    for client, user in ((dadmin_client, alice), (root_client, alice), (root_client, other_root)):
+        response = client.get(user.get_absolute_url())
+        for action in ("disable", "lock"):
+            assertContains(response, f'action="{action_url(user, action)}"')
+        assertContains(response, f'href="/identity/users/{user.pk}/delete/"')
+
+
 # --- Add -----------------------------------------------------------------------------------
 
 
@@ -174,6 +197,14 @@ def test_the_password_is_never_rendered_back(root_client, alice):
 
 
 # --- Edit ----------------------------------------------------------------------------------
+
+
+def test_the_user_form_offers_the_time_zones_as_a_list(alice_client, alice):
+    page = alice_client.get(f"/identity/users/{alice.pk}/edit/")
+    choices = [value for value, _ in page.context["form"].fields["timezone"].choices]
+    assert {"UTC", "Europe/Paris", "America/Argentina/Buenos_Aires"} <= set(choices)
+    assert choices == sorted(choices)
+    assertContains(page, '<option value="Europe/Paris">Europe/Paris</option>', html=True)
 
 
 def test_a_user_edits_their_own_profile(alice_client, alice):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from rest_framework.authtoken.models import Token
@@ -176,6 +178,23 @@ def test_a_change_is_offered_only_the_fields_it_can_change(root):
     assert schemas["DomainUpdate"]["properties"]["parent"]["nullable"]
 
 
+def test_a_time_zone_is_documented_as_a_name_not_as_the_whole_database(root):
+    """Issue #11, item 9: the field lost its ~600 choices; the service checks the name and
+    a bad one is a 400 naming the field."""
+    schemas = _schema(root)["components"]["schemas"]
+    for name in ("User", "UserRequest", "PatchedUserUpdateRequest"):
+        timezone = schemas[name]["properties"]["timezone"]
+        assert timezone["type"] == "string" and "enum" not in timezone, name
+        assert "IANA time zone" in timezone["description"]
+    response = api_client(root).patch(
+        f"/api/users/{root.pk}/", {"timezone": "Mars/Olympus"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "timezone": ["Unknown time zone 'Mars/Olympus': give an IANA name such as Europe/Paris."]
+    }
+
+
 def test_actions_that_take_no_body_document_none(root):
     """Found by schemathesis: enable, disable, lock, suspend and activate were documented
     with the object's whole body, required, though they read none."""
@@ -234,3 +253,25 @@ def test_a_url_under_the_api_that_names_nothing_is_a_json_404(root):
         assert response.status_code == 404 and response.json() == {"detail": "Not found."}
     page = client.get("/no-such-page/")
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_served_before_setup(client):
+    """Issue #11, item 9: they describe the code, not the data, so a fresh install serves
+    them (and what the docs page loads) while the rest of the API still answers 503."""
+    schema = client.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    assert "/api/zones/" in schema.json()["paths"]
+    assert client.get("/api/schema/").status_code == 200
+
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    page = docs.content.decode()
+    loaded = re.findall(r'(?:src|href)="(/[^"]*)"', page)
+    assert "/api/docs/?script=" in loaded and any(url.startswith("/static/") for url in loaded)
+    for url in loaded:
+        assert client.get(url).status_code == 200, url
+    assert "/api/schema/" in client.get("/api/docs/?script=").content.decode()
+
+    assert client.get("/api/zones/").status_code == 503
+    assert client.get("/api/schema/other/").status_code == 503

@@ -56,6 +56,15 @@ def test_the_detail_page_shows_the_region_and_its_zones(root_client, region):
     assertContains(response, 'href="/regions/1/edit/"')
 
 
+def test_the_local_region_is_offered_edit_but_not_delete(root_client, region, west):
+    """Issue #11, item 9: region_delete refuses the local region (region_delete_check), so
+    its page does not offer it; another region's page does."""
+    response = root_client.get("/regions/1/")
+    assertContains(response, 'href="/regions/1/edit/"')
+    assertNotContains(response, "/regions/1/delete/")
+    assertContains(root_client.get("/regions/2/"), 'href="/regions/2/delete/"')
+
+
 def test_users_see_the_detail_without_edit_or_delete(alice_client, west):
     response = alice_client.get("/regions/2/")
     assertContains(response, "Region west")

@@ -102,6 +102,15 @@ def test_users_see_the_detail_without_edit_or_delete(alice_client, zone):
     assertNotContains(response, f"/zones/{zone.pk}/delete/")
 
 
+def test_a_zone_of_another_region_is_offered_no_edit_or_delete(root_client, far_zone):
+    """Issue #11, item 9: zone_update and zone_delete refuse it (zone_manage_check), so
+    its page does not offer them; this region's zones keep both (test above)."""
+    response = root_client.get(far_zone.get_absolute_url())
+    assert response.status_code == 200
+    assertNotContains(response, f"/zones/{far_zone.pk}/edit/")
+    assertNotContains(response, f"/zones/{far_zone.pk}/delete/")
+
+
 # --- Add -----------------------------------------------------------------------------------
 
 
