@@ -117,6 +117,11 @@ class RegionProcess:
         return result.stdout
 
     def _spawn(self, role: str, argv: list[str]) -> None:
+        running = self.processes.get(role)
+        if running is not None and running.poll() is None:
+            # Starting it again would lose track of the running one, which would outlive
+            # the cloud (a replicator left running after a test session did so).
+            raise RuntimeError(f"region {self.index}: {role} is running already")
         log = (self.workdir / f"{role}.log").open("a")
         self.processes[role] = subprocess.Popen(
             argv,
@@ -227,10 +232,17 @@ class RegionProcess:
         self._spawn("replicator", [str(BIN / "python"), "manage.py", "replicate"])
 
     def start(self) -> None:
-        self.start_replicator()  # first: a region that was down catches up from its start
-        self.start_web()
-        self.start_worker()
-        self.start_beat()
+        """Start every process of the region that is not running."""
+        starters = {
+            "replicator": self.start_replicator,  # first: a region that was down catches up
+            "web": self.start_web,
+            "worker": self.start_worker,
+            "beat": self.start_beat,
+        }
+        for role, start in starters.items():
+            process = self.processes.get(role)
+            if process is None or process.poll() is not None:
+                start()
         self.wait_healthy()
 
     def stop(self, *roles: str, sig: int = signal.SIGTERM) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from portal.bulk_insert import bulk_insert
+from portal.bulk_insert import bulk_insert_rows
 from regions.models import Change, ObjectVersion, Region
 from regions.models.replication import ChangeOp
 from regions.replication import clock, registry
@@ -234,38 +234,36 @@ def record_created(instances: list[models.Model]) -> int:
     if spec is None or origin is None:
         return 0
     wall = clock.now_ms()
+    stamp = {"wall": wall, "counter": 0, "origin": origin}
     versions, changes = [], []
     for instance in instances:
         if not spec.applies_to(instance):
             continue
         object_id = spec.object_id(instance)
-        versions.append(
-            ObjectVersion(
-                model=spec.label, object_id=object_id, wall=wall, counter=0, origin=origin
-            )
-        )
+        versions.append({"model": spec.label, "object_id": object_id, "deleted": False, **stamp})
         changes.append(
-            Change(
-                model=spec.label,
-                object_id=object_id,
-                op=ChangeOp.UPSERT,
-                wall=wall,
-                counter=0,
-                origin=origin,
-                payload=spec.to_payload(instance),
-                format=registry.PAYLOAD_FORMAT,
-            )
+            {
+                "model": spec.label,
+                "object_id": object_id,
+                "op": ChangeOp.UPSERT,
+                "payload": spec.to_payload(instance),
+                "format": registry.PAYLOAD_FORMAT,
+                **stamp,
+            }
         )
     with transaction.atomic():
-        bulk_insert(ObjectVersion, versions)
-        bulk_insert(Change, changes)
+        bulk_insert_rows(ObjectVersion, versions)
+        bulk_insert_rows(Change, changes)
         transaction.on_commit(_announce)
         transaction.on_commit(lambda: _publish_many(changes))
     return len(changes)
 
 
-def _publish_many(changes: list[Change]) -> None:
+def _publish_many(changes: list[dict[str, Any]]) -> None:
+    """Publish CHANGES, rows of Change as record_created inserted them."""
     from regions.replication import events
     from regions.replication.feed import change_to_wire
 
-    events.publish_many([change_to_wire(change) for change in changes])
+    events.publish_many(
+        lambda: [change_to_wire(Change(**change)) for change in changes], len(changes)
+    )

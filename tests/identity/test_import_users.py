@@ -95,17 +95,30 @@ def test_imported_users_are_published_as_events_after_commit(
             return [1] * len(published)
 
     class Client:
+        listeners = 1
+
+        def pubsub_numsub(self, channel):
+            return [(channel.encode(), self.listeners)]
+
         def pipeline(self, transaction=True):
             return Pipeline()
 
-    monkeypatch.setattr(events, "_client", lambda: Client())
+    client = Client()
+    monkeypatch.setattr(events, "_client", lambda: client)
+    client.listeners = 0  # nobody listens: nothing is made or sent
+    with django_capture_on_commit_callbacks(execute=True):
+        users_import(account=team, rows=rows("zed"), by=None)
+    assert published == []
+    client.listeners = 1
     with django_capture_on_commit_callbacks(execute=True):
         users = users_import(account=team, rows=rows("ana", "ben"), by=None)
         assert published == []  # nothing before the commit
     assert [m["object_id"] for _, m in published] == [str(u.pk) for u in users]
     assert {channel for channel, _ in published} == {events.channel_name()}
     seqs = list(
-        Change.objects.filter(model="identity.user").order_by("seq").values_list("seq", flat=True)
+        Change.objects.filter(model="identity.user", object_id__in=[str(u.pk) for u in users])
+        .order_by("seq")
+        .values_list("seq", flat=True)
     )
     assert [m["seq"] for _, m in published] == seqs
     assert published[0][1]["payload"]["username"] == "ana"

@@ -195,7 +195,7 @@ def test_concurrent_updates_of_one_user_converge_to_one_state(cloud, apis):
 
 def test_region_that_was_down_catches_up_with_nothing_lost_or_duplicated(cloud, apis):
     region2 = cloud.regions[1]
-    region2.stop("web", "worker", "beat")
+    region2.stop()  # every process of it
     account1 = apis[0].post("/accounts/", domain=root_domain_id(apis[0]), name=name("acct"), type=0)
     account3 = apis[2].post("/accounts/", domain=root_domain_id(apis[2]), name=name("acct"), type=0)
     made = []

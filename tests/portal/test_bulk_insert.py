@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from identity.models import User
-from portal.bulk_insert import bulk_insert
+from portal.bulk_insert import bulk_insert, bulk_insert_rows
 from regions.models import Change, ObjectVersion
 from tests import factories
 
@@ -54,3 +54,20 @@ def test_a_clash_is_an_integrity_error_and_inserts_nothing(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk_insert(ObjectVersion, rows)
     assert list(ObjectVersion.objects.values_list("object_id", flat=True)) == ["taken"]
+
+
+def test_rows_given_as_values_get_their_key_defaults_and_stamps(db):
+    before = Change.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    rows = [
+        {"model": "m", "object_id": f"r{i}", "op": "upsert", "wall": 5, "counter": i}
+        | {"origin": 1, "payload": {"i": i, "text": "\t✓"}}
+        for i in range(3)
+    ]
+    bulk_insert_rows(Change, rows)
+    seqs = [row["seq"] for row in rows]  # set in each row, in order
+    assert seqs == sorted(seqs) and seqs[0] > before and len(set(seqs)) == 3
+    stored = {c.seq: c for c in Change.objects.filter(seq__in=seqs)}
+    for row in rows:
+        change = stored[row["seq"]]
+        assert (change.object_id, change.payload) == (row["object_id"], row["payload"])
+        assert change.format == 1 and change.created == row["created"]  # default and stamp
