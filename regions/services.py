@@ -16,6 +16,7 @@ from identity.permissions import Action, require
 from identity.selectors import root_domain
 from identity.services import account_create, user_create
 from portal.validation import check_length, invalid
+from portal.writes import require_unique, save_changed
 from regions.models import Federation, Region
 
 MAX_REGION_ID = 2**31 - 1
@@ -53,24 +54,23 @@ def _check_id(region_id: Any) -> int:
 
 def _check_name(name: str, *, exclude: Region | None = None) -> str:
     name = check_length("name", name, max_length=255)
-    clash = Region.objects.filter(name__iexact=name)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude.pk)
-    if clash.exists():
-        raise invalid("name", f"A region named {name} exists.", "unique")
-    return name
+    return require_unique(
+        Region.objects.all(),
+        field="name",
+        value=name,
+        message=f"A region named {name} exists.",
+        exclude=exclude,
+    )
 
 
 def _check_endpoint(endpoint: str, *, exclude: Region | None = None) -> str:
-    endpoint = endpoint_normalize(endpoint)
-    clash = Region.objects.filter(endpoint__iexact=endpoint)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude.pk)
-    if clash.exists():
-        raise invalid(
-            "endpoint", f"Region {clash.first().name} already has this endpoint.", "unique"
-        )
-    return endpoint
+    return require_unique(
+        Region.objects.all(),
+        field="endpoint",
+        value=endpoint_normalize(endpoint),
+        message=lambda holder: f"Region {holder.name} already has this endpoint.",
+        exclude=exclude,
+    )
 
 
 def federation_ensure() -> Federation:
@@ -126,15 +126,16 @@ def region_update(
     description: str | None = None,
 ) -> Region:
     require(by, Action.CHANGE, region)
+    values = {}
     if name is not None:
-        region.name = _check_name(name, exclude=region)
+        values["name"] = _check_name(name, exclude=region)
     if endpoint is not None:
-        region.endpoint = _check_endpoint(endpoint, exclude=region)
+        values["endpoint"] = _check_endpoint(endpoint, exclude=region)
     if description is not None:
-        region.description = check_length(
+        values["description"] = check_length(
             "description", description, max_length=1024, required=False
         )
-    region.save()
+    save_changed(region, **values)
     return region
 
 

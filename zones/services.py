@@ -9,6 +9,7 @@ from identity.models import User
 from identity.permissions import Action, require
 from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
+from portal.writes import require_unique, save_changed
 from regions.selectors import region_local
 from zones.models import AllocationState, NetworkType, Zone
 
@@ -50,12 +51,13 @@ def _check_cidr(network_type: str, guest_cidr: str) -> str:
 
 def _check_name(name: str, *, exclude: Zone | None = None) -> str:
     name = check_length("name", name, max_length=255)
-    clash = Zone.objects.filter(name__iexact=name)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude.pk)
-    if clash.exists():
-        raise invalid("name", f"A zone named {name} exists.", "unique")
-    return name
+    return require_unique(
+        Zone.objects.all(),
+        field="name",
+        value=name,
+        message=f"A zone named {name} exists.",
+        exclude=exclude,
+    )
 
 
 def _check_choice(field: str, value: str, choices: type) -> str:
@@ -125,23 +127,28 @@ def zone_update(
     """Change ZONE; the network type is fixed once a zone exists, as in CloudStack."""
     require(by, Action.CHANGE, zone)
     zone_manage_check(zone=zone)
+    values: dict[str, Any] = {}
     if name is not None:
-        zone.name = _check_name(name, exclude=zone)
+        values["name"] = _check_name(name, exclude=zone)
     if description is not None:
-        zone.description = check_length("description", description, max_length=1024, required=False)
+        values["description"] = check_length(
+            "description", description, max_length=1024, required=False
+        )
     if dns1 is not None:
-        zone.dns1 = _check_ip("dns1", dns1, required=True)
+        values["dns1"] = _check_ip("dns1", dns1, required=True)
     if dns2 is not _UNSET:
-        zone.dns2 = _check_ip("dns2", dns2, required=False)
+        values["dns2"] = _check_ip("dns2", dns2, required=False)
     if internal_dns1 is not None:
-        zone.internal_dns1 = _check_ip("internal_dns1", internal_dns1, required=True)
+        values["internal_dns1"] = _check_ip("internal_dns1", internal_dns1, required=True)
     if internal_dns2 is not _UNSET:
-        zone.internal_dns2 = _check_ip("internal_dns2", internal_dns2, required=False)
+        values["internal_dns2"] = _check_ip("internal_dns2", internal_dns2, required=False)
     if guest_cidr is not None:
-        zone.guest_cidr = _check_cidr(zone.network_type, guest_cidr)
+        values["guest_cidr"] = _check_cidr(zone.network_type, guest_cidr)
     if allocation_state is not None:
-        zone.allocation_state = _check_choice("allocation_state", allocation_state, AllocationState)
-    zone.save()
+        values["allocation_state"] = _check_choice(
+            "allocation_state", allocation_state, AllocationState
+        )
+    save_changed(zone, **values)
     return zone
 
 

@@ -7,19 +7,19 @@ from identity.permissions import Action, is_root_admin, require
 from identity.services.guards import keep_a_root_admin
 from portal.concurrency import atomic_write
 from portal.validation import check_dns_name, check_length, invalid
+from portal.writes import require_unique, save_changed
 from regions.replication.recorder import hold
 
 
 def _check_name(*, domain: Domain, name: str, exclude: Account | None = None) -> str:
     name = check_length("name", name, max_length=100)
-    clash = Account.objects.filter(domain=domain, name__iexact=name)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude.pk)
-    if clash.exists():
-        raise invalid(
-            "name", f"Domain {domain.path} already has an account named {name}.", "unique"
-        )
-    return name
+    return require_unique(
+        Account.objects.filter(domain=domain),
+        field="name",
+        value=name,
+        message=f"Domain {domain.path} already has an account named {name}.",
+        exclude=exclude,
+    )
 
 
 @atomic_write
@@ -51,11 +51,12 @@ def account_update(
     *, account: Account, name: str | None = None, network_domain: str | None = None, by: User | None
 ) -> Account:
     require(by, Action.CHANGE, account)
+    values = {}
     if name is not None:
-        account.name = _check_name(domain=account.domain, name=name, exclude=account)
+        values["name"] = _check_name(domain=account.domain, name=name, exclude=account)
     if network_domain is not None:
-        account.network_domain = check_dns_name("network_domain", network_domain)
-    account.save()
+        values["network_domain"] = check_dns_name("network_domain", network_domain)
+    save_changed(account, **values)
     return account
 
 
@@ -73,8 +74,7 @@ def account_state_check(*, account: Account, state: str, by: User | None) -> Non
 def _set_state(*, account: Account, state: str, by: User | None) -> Account:
     require(by, Action.CHANGE, account)
     account_state_check(account=account, state=state, by=by)
-    account.state = state
-    account.save(update_fields=["state", "updated"])
+    save_changed(account, state=state)
     return account
 
 

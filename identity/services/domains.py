@@ -6,6 +6,7 @@ from identity.models import PATH_SEPARATOR, Domain, User
 from identity.permissions import Action, require
 from portal.concurrency import atomic_write
 from portal.validation import check_dns_name, check_length, invalid
+from portal.writes import require_unique, save_changed
 from regions.replication.recorder import hold
 
 
@@ -13,14 +14,13 @@ def _check_name(*, parent: Domain, name: str, exclude: Domain | None = None) -> 
     name = check_length("name", name, max_length=64)
     if PATH_SEPARATOR in name:
         raise invalid("name", f"A domain name cannot contain '{PATH_SEPARATOR}'.")
-    siblings = Domain.objects.filter(parent=parent, name__iexact=name)
-    if exclude is not None:
-        siblings = siblings.exclude(pk=exclude.pk)
-    if siblings.exists():
-        raise invalid(
-            "name", f"Domain {parent.path} already has a subdomain named {name}.", "unique"
-        )
-    return name
+    return require_unique(
+        Domain.objects.filter(parent=parent),
+        field="name",
+        value=name,
+        message=f"Domain {parent.path} already has a subdomain named {name}.",
+        exclude=exclude,
+    )
 
 
 @atomic_write
@@ -47,6 +47,7 @@ def domain_update(
     *, domain: Domain, name: str | None = None, network_domain: str | None = None, by: User | None
 ) -> Domain:
     require(by, Action.CHANGE, domain)
+    values = {}
     if name is not None and name != domain.name:
         if domain.is_root:
             raise invalid("name", "The ROOT domain cannot be renamed.")
@@ -57,10 +58,10 @@ def domain_update(
         for node in Domain.objects.filter(path__startswith=old_prefix + PATH_SEPARATOR):
             node.path = new_prefix + node.path[len(old_prefix) :]
             node.save(update_fields=["path", "updated"])
-        domain.name, domain.path = name, new_prefix
+        values.update(name=name, path=new_prefix)
     if network_domain is not None:
-        domain.network_domain = check_dns_name("network_domain", network_domain)
-    domain.save()
+        values["network_domain"] = check_dns_name("network_domain", network_domain)
+    save_changed(domain, **values)
     return domain
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from identity.models import (
     Account,
     Domain,
@@ -14,16 +16,18 @@ from identity.models import (
 from identity.permissions import Action, in_subtree, require
 from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
+from portal.writes import require_unique, save_changed
 
 
 def _check_name(*, domain: Domain, name: str, exclude: Project | None = None) -> str:
     name = check_length("name", name, max_length=100)
-    clash = Project.objects.filter(domain=domain, name__iexact=name)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude.pk)
-    if clash.exists():
-        raise invalid("name", f"Domain {domain.path} already has a project named {name}.", "unique")
-    return name
+    return require_unique(
+        Project.objects.filter(domain=domain),
+        field="name",
+        value=name,
+        message=f"Domain {domain.path} already has a project named {name}.",
+        exclude=exclude,
+    )
 
 
 def _check_owner(*, domain: Domain, owner: Account | None, by: User | None) -> Account:
@@ -83,26 +87,26 @@ def project_update(
     owner: Account | None = None,
 ) -> Project:
     require(by, Action.CHANGE, project)
+    values: dict[str, Any] = {}
     if name is not None:
-        project.name = _check_name(domain=project.domain, name=name, exclude=project)
+        values["name"] = _check_name(domain=project.domain, name=name, exclude=project)
     if display_text is not None:
-        project.display_text = check_length(
+        values["display_text"] = check_length(
             "display_text", display_text, max_length=255, required=False
         )
     if owner is not None and owner.pk != project.owner_id:
-        project.owner = _check_owner(domain=project.domain, owner=owner, by=None)
-        _check_project_limit(project.owner)
+        values["owner"] = _check_owner(domain=project.domain, owner=owner, by=None)
+        _check_project_limit(values["owner"])
         ProjectMembership.objects.update_or_create(
             project=project, account=owner, defaults={"role": ProjectRole.ADMIN}
         )
-    project.save()
+    save_changed(project, **values)
     return project
 
 
 def _set_state(*, project: Project, state: str, by: User | None) -> Project:
     require(by, Action.CHANGE, project)
-    project.state = state
-    project.save(update_fields=["state", "updated"])
+    save_changed(project, state=state)
     return project
 
 

@@ -14,6 +14,7 @@ from identity.selectors import timezone_exists
 from identity.services.guards import keep_a_root_admin
 from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
+from portal.writes import require_unique, save_changed
 
 _username_validator = UnicodeUsernameValidator()
 
@@ -24,12 +25,13 @@ def _check_username(username: str, *, exclude: User | None = None) -> str:
         _username_validator(username)
     except ValidationError as error:
         raise invalid("username", error.messages[0]) from error
-    clash = User.objects.filter(username__iexact=username)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude.pk)
-    if clash.exists():
-        raise invalid("username", f"The username {username} is taken.", "unique")
-    return username
+    return require_unique(
+        User.objects.all(),
+        field="username",
+        value=username,
+        message=f"The username {username} is taken.",
+        exclude=exclude,
+    )
 
 
 def _check_profile(*, email: str, first_name: str, last_name: str, timezone: str) -> dict[str, str]:
@@ -103,17 +105,16 @@ def user_update(
     timezone: str | None = None,
 ) -> User:
     require(by, Action.CHANGE, user)
+    values = {}
     if username is not None:
-        user.username = _check_username(username, exclude=user)
+        values["username"] = _check_username(username, exclude=user)
     profile = _check_profile(
         email=user.email if email is None else email,
         first_name=user.first_name if first_name is None else first_name,
         last_name=user.last_name if last_name is None else last_name,
         timezone=user.timezone if timezone is None else timezone,
     )
-    for field, value in profile.items():
-        setattr(user, field, value)
-    user.save()
+    save_changed(user, **values, **profile)
     return user
 
 
@@ -178,8 +179,7 @@ def user_state_check(*, user: User, state: str, by: User | None) -> None:
 def _set_state(*, user: User, state: str, by: User | None) -> User:
     require(by, Action.CHANGE, user)
     user_state_check(user=user, state=state, by=by)
-    user.state = state
-    user.save(update_fields=["state", "updated"])
+    save_changed(user, state=state)
     return user
 
 

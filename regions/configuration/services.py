@@ -16,6 +16,7 @@ from identity.models import User
 from identity.permissions import Action, require
 from portal.concurrency import atomic_write
 from portal.validation import invalid
+from portal.writes import save_changed
 from regions.configuration.definitions import DEFINITIONS
 from regions.configuration.values import value_clean
 from regions.models.configuration import Setting, SettingScope, ZoneSetting, setting_id
@@ -62,12 +63,13 @@ def setting_update(*, name: str, value: Any, by: User | None, zone: Any = None) 
     require(by, Action.CHANGE, setting)
     text = value_clean(setting, value)
     if zone is not None:
-        ZoneSetting.objects.update_or_create(
+        own, made = ZoneSetting.objects.get_or_create(
             setting=setting, zone=_zone_for(setting, zone), defaults={"value": text}
         )
+        if not made:
+            save_changed(own, value=text)
         return setting
-    setting.value = text
-    setting.save(update_fields=["value", "updated"])
+    save_changed(setting, value=text)
     return setting
 
 
