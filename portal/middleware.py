@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.module_loading import import_string
 
 #: answers under these paths can carry secrets (API keys, tokens, identity data)
 PRIVATE_PREFIXES = ("/api/", "/client/", "/accounts/", "/identity/", "/sso/")
@@ -61,26 +62,16 @@ class ContentSecurityPolicyMiddleware:
         if not response.has_header("Content-Security-Policy"):
             # Only a page has forms; other answers (JSON, XML) spare the registry lookup.
             is_page = response.get("Content-Type", "").startswith("text/html")
-            form_action = " ".join(["'self'", *region_origins()]) if is_page else "'none'"
+            form_action = " ".join(["'self'", *form_targets()]) if is_page else "'none'"
             response["Content-Security-Policy"] = "; ".join(
                 [*self.FIXED, f"form-action {form_action}"]
             )
         return response
 
 
-def region_origins() -> list[str]:
-    """The scheme://host[:port] of every registered region's portal."""
-    from django.db import DatabaseError
-
-    from regions.selectors import region_endpoints
-
-    try:
-        endpoints = region_endpoints()
-    except DatabaseError:  # before the first migration
-        return []
-    origins = set()
-    for endpoint in endpoints:
-        parts = urlsplit(endpoint)
-        if parts.scheme in ("http", "https") and parts.netloc:
-            origins.add(f"{parts.scheme}://{parts.netloc}")
-    return sorted(origins)
+def form_targets() -> list[str]:
+    """Origins a page may post forms to besides its own: what the callable named by
+    settings.PORTAL_FORM_TARGETS returns (the region registry names every region's portal:
+    single sign-on posts through them). The kernel knows no app; an app plugs in here."""
+    path = getattr(settings, "PORTAL_FORM_TARGETS", "")
+    return list(import_string(path)()) if path else []

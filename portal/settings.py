@@ -136,6 +136,10 @@ INSTALLED_APPS = [
     "zones",
 ]
 
+# Where pages may post forms besides the portal itself (the CSP's form-action): every
+# registered region's portal, which single sign-on posts through.
+PORTAL_FORM_TARGETS = "regions.selectors.region_origins"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

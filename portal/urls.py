@@ -7,9 +7,10 @@ from django.urls import include, path
 from identity.sso import views as sso_views
 from portal import views
 from portal.cloudstack.views import client_api
+from regions import views as region_views
 
 urlpatterns = [
-    path("health/", views.health, name="health"),
+    path("health/", region_views.health, name="health"),
     path("", include("regions.urls")),
     path("zones/", include("zones.urls")),
     path("identity/", include("identity.urls")),

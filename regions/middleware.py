@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -25,7 +26,12 @@ class SetupRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.region = region_local()
+        try:
+            request.region = region_local()
+        except DatabaseError:
+            if request.path == "/health/":  # the probe reports the database down itself
+                return self.get_response(request)
+            raise
         if (
             request.region is None
             and not request.path.startswith(EXEMPT_PREFIXES)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.db import DatabaseError
 from django.db.models import Count, QuerySet
 
 from identity.permissions import visible
@@ -21,6 +23,21 @@ def region_list() -> QuerySet[Region]:
 def region_endpoints() -> list[str]:
     """The portal URL of every registered region, this one's included."""
     return list(Region.objects.values_list("endpoint", flat=True))
+
+
+def region_origins() -> list[str]:
+    """The scheme://host[:port] of every registered region's portal (the pages' CSP lets
+    forms post to them: settings.PORTAL_FORM_TARGETS)."""
+    try:
+        endpoints = region_endpoints()
+    except DatabaseError:  # before the first migration
+        return []
+    origins = set()
+    for endpoint in endpoints:
+        parts = urlsplit(endpoint)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
 
 
 def is_set_up() -> bool:

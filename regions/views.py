@@ -9,8 +9,11 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from formtools.wizard.views import SessionWizardView
 
@@ -210,3 +213,23 @@ class SetupWizardView(SessionWizardView):
         add_service_errors(form, error)
         self.storage.current_step = self.refused_step = step
         return self.render(form)
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and `make cloud`: 200 when the database answers, 503 when not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    region = selectors.region_local()
+    return JsonResponse(
+        {
+            "status": "ok",
+            "database": "up",
+            "setup": region is not None,
+            "region": {"id": region.pk, "name": region.name} if region else None,
+        }
+    )

@@ -1,4 +1,17 @@
 import pytest
+from django.db import OperationalError, connection
+
+
+def test_health_answers_503_when_the_database_is_down(client, region, monkeypatch):
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    # Every query fails, the one the setup guard makes for each request included.
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "cursor", down)
+        response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "down"}
 
 
 @pytest.mark.django_db
