@@ -16,9 +16,9 @@ from portal.cloudstack.jobs import job_execute
 
 
 def _responses() -> Any:
-    from identity import cloudstack  # the answer shapes; imported late (it imports us)
+    from identity.cloudstack import commands  # the answer shapes; imported late (it imports us)
 
-    return cloudstack
+    return commands
 
 
 @shared_task(acks_late=True)

@@ -91,7 +91,7 @@ _cookie_prefix = os.environ.get("PORTAL_COOKIE_PREFIX", "regionportal")
 SESSION_ENGINE = "portal.sessions"
 SESSION_COOKIE_NAME = f"{_cookie_prefix}_sessionid"
 CSRF_COOKIE_NAME = f"{_cookie_prefix}_csrftoken"
-# The CloudStack API's `sessionkey` cookie (portal/cloudstack/auth.py), per region as well.
+# The CloudStack API's `sessionkey` cookie (identity/cloudstack/auth.py), per region as well.
 CLOUDSTACK_SESSIONKEY_COOKIE_NAME = f"{_cookie_prefix}_sessionkey"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -135,6 +135,9 @@ INSTALLED_APPS = [
     "regions",
     "zones",
 ]
+
+# Who is calling the CloudStack API (signatures, sessions, login and logout).
+CLOUDSTACK_AUTH = "identity.cloudstack.auth"
 
 # Where pages may post forms besides the portal itself (the CSP's form-action): every
 # registered region's portal, which single sign-on posts through.

@@ -7,6 +7,7 @@ from typing import Any
 
 from portal.cloudstack.calls import Call, ListResult
 from portal.cloudstack.registry import ADMINS, ROOT_ONLY, Param, command
+from portal.cloudstack.render import CLOUDSTACK_VERSION
 from regions import services
 from regions.configuration import selectors as configuration
 from regions.configuration import services as configuration_services
@@ -200,3 +201,30 @@ def update_configuration(call: Call) -> dict[str, Any]:
         setting = configuration_services.setting_reset(name=name, zone=zone, by=call.actor)
     value, source = configuration.setting_text(setting.name, zone=zone)
     return {"configuration": configuration_response(setting, value=value, source=source)}
+
+
+@command(
+    "listCapabilities",
+    description="Lists the capabilities of this cloud.",
+    response=("capability",),
+)
+def list_capabilities(call: Call) -> dict[str, Any]:
+    return {
+        "capability": {
+            "cloudstackversion": CLOUDSTACK_VERSION,
+            "securitygroupsenabled": False,
+            "dynamicrolesenabled": False,
+            "projectinviterequired": False,
+            "allowusercreateprojects": bool(
+                configuration.setting_value("allow.user.create.projects")
+            ),
+            "regionsecondaryenabled": False,
+            "userpublictemplateenabled": False,
+            "kvmsnapshotenabled": False,
+            "kubernetesserviceenabled": False,
+            "apilimitinterval": 0,
+            "apilimitmax": 0,
+            "defaultuipagesize": 20,
+            "sessiontimeout": int(configuration.setting_value("session.timeout")) * 60,
+        }
+    }

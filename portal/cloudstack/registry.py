@@ -143,7 +143,7 @@ def _discover() -> None:
         return
     with _lock:
         if not _discovered:
-            import portal.cloudstack.commands  # noqa: F401  (listApis, async jobs ...)
+            import portal.cloudstack.commands  # noqa: F401  (listApis)
 
             autodiscover_modules("cloudstack")
             _discovered = True

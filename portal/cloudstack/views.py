@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import codecs
 import logging
+from functools import cache
+from importlib import import_module
+from types import ModuleType
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from portal.cloudstack import auth, errors
+from portal.cloudstack import errors
 from portal.cloudstack.calls import Call, JobStarted, ListResult
 from portal.cloudstack.registry import command_get, response_name
 from portal.cloudstack.render import render, wants_json
@@ -21,6 +25,13 @@ log = logging.getLogger(__name__)
 
 #: the parameters a request authenticates with
 _CREDENTIALS = frozenset({"apikey", "signature", "signatureversion", "expires", "sessionkey"})
+
+
+@cache
+def auth() -> ModuleType:
+    """The module that knows callers (settings.CLOUDSTACK_AUTH): its authenticate(request,
+    params) returns the user or raises an ApiError; login and logout answer those commands."""
+    return import_module(settings.CLOUDSTACK_AUTH)
 
 
 def _refuse_control_characters(params: dict[str, str]) -> None:
@@ -105,12 +116,12 @@ def _dispatch(
     if name == "login":
         # Before the user is looked up: PostgreSQL cannot even compare a text with a NUL.
         _refuse_control_characters(params)
-        return auth.login(request, params, as_json=as_json)
+        return auth().login(request, params, as_json=as_json)
     if name == "logout":
-        return auth.logout(request, as_json=as_json)
+        return auth().logout(request, as_json=as_json)
     if any(CONTROL.search(v) for k, v in params.items() if k.lower() in _CREDENTIALS):
         raise errors.unauthorized()  # no key has one, and a NUL cannot be looked up
-    actor = auth.authenticate(request, params)
+    actor = auth().authenticate(request, params)
     if not name:
         raise errors.ApiError(errors.UNSUPPORTED_ACTION_ERROR, "Invalid request, no command sent")
     command = command_get(name)
