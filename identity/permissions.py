@@ -1,30 +1,23 @@
-"""The one place that answers "may ACTOR do ACTION on TARGET", and "what may ACTOR see".
+"""The one place that answers "may ACTOR do ACTION on TARGET", and "what may ACTOR see":
+the policy behind portal/permissions.py (settings.PORTAL_PERMISSIONS).
 
-Every entry point (portal pages, REST, later the CloudStack API) reaches a write through a
-service, and every service asks `require` here; list pages and endpoints scope their
+Every entry point (portal pages, REST, the CloudStack API) reaches a write through a
+service, and every service asks `require`; list pages and endpoints scope their
 querysets with `visible`. Roles follow CloudStack: a root admin manages everything, a domain
 admin its domain subtree, a user sees and edits only their own user and sees their account.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q
 
 from identity.models import PATH_SEPARATOR, Account, Domain, Project, ProjectRole, User
+from portal.permissions import Action, require  # noqa: F401  (identity's own callers)
 
 #: Configuration: admins may look, only a root admin changes (root admins pass every check).
 SETTING_MODELS = {"regions.Setting", "regions.ZoneSetting"}
-
-
-class Action(StrEnum):
-    VIEW = "view"
-    ADD = "add"
-    CHANGE = "change"
-    DELETE = "delete"
 
 
 def _acting_user(actor: Any) -> User | None:
@@ -156,21 +149,6 @@ def _user_may(user: User, action: Action, target: Any) -> bool:
             return False
         return action == Action.VIEW or membership.role == ProjectRole.ADMIN
     return False
-
-
-def require(
-    actor: Any, action: Action | str, target: Model | type[Model], *, within: Any = None
-) -> None:
-    """Raise PermissionDenied unless `may`; ACTOR None means the system itself."""
-    if actor is None:
-        return
-    if not may(actor, action, target, within=within):
-        raise PermissionDenied(f"You may not {Action(action)} this {_noun(target)}.")
-
-
-def _noun(target: Model | type[Model]) -> str:
-    model = target if isinstance(target, type) else type(target)
-    return str(model._meta.verbose_name)
 
 
 def visible(actor: Any, model: type[Model]) -> Q | None:

@@ -136,6 +136,9 @@ INSTALLED_APPS = [
     "zones",
 ]
 
+# What the roles allow: the policy behind portal.permissions (may, require, visible).
+PORTAL_PERMISSIONS = "identity.permissions"
+
 # Who is calling the CloudStack API (signatures, sessions, login and logout).
 CLOUDSTACK_AUTH = "identity.cloudstack.auth"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from identity.models import User
-from identity.permissions import Action, require
+from portal.permissions import Action, require
 from regions.models import Federation, ParkedChange, PeerLink
 from regions.services import federation_ensure
 

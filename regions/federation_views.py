@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from identity.permissions import Action, require
+from portal.permissions import Action, require
 from regions.federation_services import peer_retry, replication_set
 from regions.models import Federation, JoinToken, PeerLink
 from regions.replication.health import federation_health

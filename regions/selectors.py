@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from django.db import DatabaseError
 from django.db.models import Count, QuerySet
 
-from identity.permissions import visible
+from portal.permissions import visible
 from regions.models import Override, Region
 
 

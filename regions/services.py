@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from identity.models import AccountType, User
-from identity.permissions import Action, require
 from identity.selectors import root_domain
 from identity.services import account_create, user_create
+from portal.permissions import Action, require
 from portal.validation import check_length, invalid
 from portal.writes import require_unique, save_changed
 from regions.models import Federation, Region

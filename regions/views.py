@@ -18,7 +18,6 @@ from django.views.generic import TemplateView
 from formtools.wizard.views import SessionWizardView
 
 from identity import backends
-from identity.permissions import Action
 from identity.selectors import identity_counts
 from portal.generic.columns import Column
 from portal.generic.views import (
@@ -29,6 +28,7 @@ from portal.generic.views import (
     RelatedTable,
     add_service_errors,
 )
+from portal.permissions import Action
 from portal.validation import passes
 from regions import selectors, services
 from regions.forms import (

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from identity.permissions import visible
+from portal.permissions import visible
 from zones.models import Zone
 
 

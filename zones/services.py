@@ -6,8 +6,8 @@ import ipaddress
 from typing import Any
 
 from identity.models import User
-from identity.permissions import Action, require
 from portal.concurrency import atomic_write
+from portal.permissions import Action, require
 from portal.validation import check_length, invalid
 from portal.writes import require_unique, save_changed
 from regions.selectors import region_local

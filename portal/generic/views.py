@@ -20,8 +20,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, ListView, TemplateView, View
 
-from identity.permissions import Action, may, require
 from portal.generic.columns import Column
+from portal.permissions import Action, may, require
 from portal.validation import NON_FIELD
 
 

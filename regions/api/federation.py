@@ -9,8 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from identity.permissions import Action, require
 from portal.api.viewsets import BodyMustParse
+from portal.permissions import Action, require
 from regions.federation_services import peer_retry, replication_set
 from regions.models import Federation, OverrideKind, PeerLink
 from regions.replication.feed import FEED_LIMIT, feed_read

@@ -28,9 +28,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from identity.permissions import Action, require
 from portal.api.filters import PortalFilterSet
 from portal.api.serializers import StrictJSONSerializer
+from portal.permissions import Action, require
 from portal.validation import invalid
 from regions.configuration import selectors, services
 from regions.configuration.values import value_parse

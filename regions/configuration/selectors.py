@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from identity.permissions import visible
+from portal.permissions import visible
 from regions.configuration.definitions import BY_NAME
 from regions.configuration.values import value_parse
 from regions.models.configuration import Setting, SettingScope, ZoneSetting, setting_id

@@ -13,8 +13,8 @@ from typing import Any
 from django.db import transaction
 
 from identity.models import User
-from identity.permissions import Action, require
 from portal.concurrency import atomic_write
+from portal.permissions import Action, require
 from portal.validation import invalid
 from portal.writes import save_changed
 from regions.configuration.definitions import DEFINITIONS

@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views import View
 
-from identity.permissions import Action, require
 from portal.generic.columns import Column
 from portal.generic.views import (
     ObjectActionView,
@@ -26,6 +25,7 @@ from portal.generic.views import (
     RelatedTable,
     StateAction,
 )
+from portal.permissions import Action, require
 from regions.configuration import selectors, services
 from regions.configuration.forms import SettingValueForm
 from regions.models.configuration import Setting, SettingScope

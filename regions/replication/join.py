@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from identity.models import User
-from identity.permissions import Action, require
+from portal.permissions import Action, require
 from portal.validation import invalid
 from regions.models import Federation, JoinToken, PeerLink, Region
 from regions.replication.apply import parked_retry
