@@ -368,7 +368,8 @@ def test_a_region_that_left_has_its_workers_stopped(routed):
     registry["peers"] = [2]
     subject.refresh()
     assert set(subject.peers) == {2}
-    leaving.puller.join(WAIT)
+    for worker in leaving.workers():  # each stops on its own thread: wait for all of them
+        worker.join(WAIT)
     assert not leaving.puller.is_alive() and not leaving.poker.is_alive()
 
 
