@@ -9,6 +9,7 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        import identity.replication  # noqa: F401  (registers the replicated identity models)
         from identity import lockout
 
         user_login_failed.connect(lockout.sign_in_failed, dispatch_uid="identity-lockout")

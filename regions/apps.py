@@ -9,11 +9,10 @@ class RegionsConfig(AppConfig):
     verbose_name = "Regions"
 
     def ready(self) -> None:
-        # Registry first (regions before identity: parents before children), then signals.
-        import regions.replication.registrations  # noqa: I001
-        import identity.replication
-        import identity.sso.replication  # noqa: F401
-        import regions.configuration.replication  # noqa: F401
+        # This app's replicated models (each app registers its own; the registry orders
+        # them parents first by their foreign keys), then the recorder's signals.
+        import regions.configuration.replication
+        import regions.replication.registrations  # noqa: F401
         from regions.replication import recorder
 
         recorder.connect()

@@ -171,6 +171,9 @@ class Api:
         response.raise_for_status()
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Token {response.json()['token']}"
+        # A connection per request: a kept-alive one that gunicorn closes (after 2 idle
+        # seconds) just as the next request goes out is reset, and a POST is not retried.
+        self.session.headers["Connection"] = "close"
 
     def call(self, method: str, path: str, **kwargs):
         response = self.session.request(method, f"{self.base}/api{path}", timeout=30, **kwargs)

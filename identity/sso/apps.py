@@ -11,6 +11,7 @@ class SsoConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        import identity.sso.replication  # noqa: F401  (registers the replicated choices)
         from identity.sso import keycache, sessions
 
         keycache.install()

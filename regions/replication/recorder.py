@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import models, transaction
@@ -214,15 +214,24 @@ def _lock_parents(spec: registry.ReplicatedModel, instance: models.Model) -> Non
 
 
 def connect() -> None:
-    for spec in registry.registered():
-        models.signals.post_save.connect(
-            on_save, sender=spec.model, dispatch_uid=f"repl-save-{spec.label}"
-        )
-        models.signals.post_delete.connect(
-            on_delete, sender=spec.model, dispatch_uid=f"repl-del-{spec.label}"
-        )
-        for signal in (models.signals.pre_save, models.signals.pre_delete):
-            signal.connect(lock_version, sender=spec.model, dispatch_uid=f"repl-lock-{spec.label}")
+    """Record every write of a registered model, whichever app registers it and whenever:
+    the receivers look the sender up in the registry."""
+    models.signals.post_save.connect(_registered(on_save), dispatch_uid="repl-save", weak=False)
+    models.signals.post_delete.connect(_registered(on_delete), dispatch_uid="repl-del", weak=False)
+    for name, signal in (("save", models.signals.pre_save), ("del", models.signals.pre_delete)):
+        signal.connect(_registered(lock_version), dispatch_uid=f"repl-lock-{name}", weak=False)
+
+
+def _registered(receiver: Callable[..., None]) -> Callable[..., None]:
+    """RECEIVER, for the models the registry replicates only (the classes themselves: a
+    migration's historical model of the same name records nothing)."""
+
+    def receive(sender: type[models.Model], **kwargs: Any) -> None:
+        spec = registry.spec_for(sender)
+        if spec is not None and spec.model is sender:
+            receiver(sender, **kwargs)
+
+    return receive
 
 
 def record_created(instances: list[models.Model]) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 PAYLOAD_FORMAT = 1
@@ -104,10 +105,14 @@ def _to_json(value: Any) -> Any:
 
 
 _registry: dict[str, ReplicatedModel] = {}
+_ordered: list[ReplicatedModel] | None = None
 
 
 def register(spec: ReplicatedModel) -> ReplicatedModel:
+    """Replicate SPEC's model; each app registers its own (in its AppConfig.ready)."""
+    global _ordered
     _registry[spec.label] = spec
+    _ordered = None
     return spec
 
 
@@ -117,4 +122,34 @@ def spec_for(model_or_label: type[models.Model] | str) -> ReplicatedModel | None
 
 
 def registered() -> list[ReplicatedModel]:
-    return list(_registry.values())
+    """Every replicated model, parents before children: a model comes after every other
+    registered model its foreign keys point to (a model that points to itself, as domains
+    do, orders its own rows). Models that do not depend on each other keep their order of
+    registration."""
+    global _ordered
+    if _ordered is None:
+        _ordered = _parents_first(list(_registry.values()))
+    return list(_ordered)
+
+
+def _parents_first(specs: list[ReplicatedModel]) -> list[ReplicatedModel]:
+    labels = {spec.label for spec in specs}
+    parents = {
+        spec.label: {
+            field.related_model._meta.label_lower
+            for field in spec.model._meta.concrete_fields
+            if field.is_relation and field.related_model is not spec.model
+        }
+        & labels
+        for spec in specs
+    }
+    ordered: list[ReplicatedModel] = []
+    placed: set[str] = set()
+    while len(ordered) < len(specs):
+        ready = [s for s in specs if s.label not in placed and parents[s.label] <= placed]
+        if not ready:
+            cycle = sorted(labels - placed)
+            raise ImproperlyConfigured(f"Replicated models refer to each other in a cycle: {cycle}")
+        ordered.append(ready[0])
+        placed.add(ready[0].label)
+    return ordered
