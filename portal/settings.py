@@ -176,7 +176,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "regions.context_processors.region_navigation",
+                "identity.sso.context_processors.region_navigation",
             ],
         },
     },

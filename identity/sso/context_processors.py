@@ -1,4 +1,5 @@
-"""Template context every page needs: the local region and the switcher's list."""
+"""Template context every page needs: the local region and the region switcher's list
+(single sign-on takes a signed-in user to the region chosen there)."""
 
 from __future__ import annotations
 
