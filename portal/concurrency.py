@@ -32,8 +32,16 @@ _KEY = re.compile(r"Key \((.*?)\)=\(")
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?:index '([\w]+)'|[\w]+\.(\w+))")
 
 
-def atomic_write(func: F) -> F:
-    """Run FUNC in a transaction; a lost race becomes a field error (see the module)."""
+def atomic_write(func: F | None = None, *, fields: dict[str, str] | None = None) -> Any:
+    """Run FUNC in a transaction; a lost race becomes a field error (see the module).
+
+    FIELDS maps a column the database names to the field the caller chose it by, for
+    columns derived from others (a domain's path is made from its name):
+    `@atomic_write(fields={"path": "name"})`.
+    """
+    if func is None:
+        return functools.partial(atomic_write, fields=fields)
+    renamed = fields or {}
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -46,9 +54,9 @@ def atomic_write(func: F) -> F:
                 if outermost and _sqlstate(error) in _RETRYABLE and attempt < RETRIES - 1:
                     log.info("%s: %s; retrying", func.__name__, error)
                     continue
-                raise _as_validation(error) or error from error
+                raise _as_validation(error, renamed) or error from error
             except (IntegrityError, ProtectedError, DatabaseError) as error:
-                converted = _as_validation(error)
+                converted = _as_validation(error, renamed)
                 if converted is None:
                     raise
                 raise converted from error
@@ -62,7 +70,7 @@ def _sqlstate(error: Exception) -> str | None:
     return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
 
 
-def _as_validation(error: Exception) -> ValidationError | None:
+def _as_validation(error: Exception, renamed: dict[str, str]) -> ValidationError | None:
     if isinstance(error, ProtectedError):
         held = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
         model = next(iter(error.protected_objects))._meta
@@ -81,7 +89,7 @@ def _as_validation(error: Exception) -> ValidationError | None:
         if state == "23505" or "UNIQUE constraint failed" in text:
             field = _field_of(text)
             return invalid(
-                field,
+                renamed.get(field, field),
                 "This value was taken at the same moment by another request (perhaps in "
                 "another region). Choose another.",
                 "unique",

@@ -23,7 +23,7 @@ def _check_name(*, parent: Domain, name: str, exclude: Domain | None = None) -> 
     )
 
 
-@atomic_write
+@atomic_write(fields={"path": "name"})
 def domain_create(
     *, parent: Domain, name: str, network_domain: str = "", by: User | None
 ) -> Domain:
@@ -42,7 +42,7 @@ def domain_create(
     )
 
 
-@atomic_write
+@atomic_write(fields={"path": "name"})
 def domain_update(
     *, domain: Domain, name: str | None = None, network_domain: str | None = None, by: User | None
 ) -> Domain:

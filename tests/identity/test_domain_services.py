@@ -32,6 +32,19 @@ def test_create_builds_paths_from_the_root(region):
     assert Domain.objects.get(pk=ops.pk).path == "ROOT/eng/ops"
 
 
+def test_a_path_taken_at_commit_is_reported_on_the_name(region, sales):
+    # What a concurrent create of the same sibling in another region leaves: the unique
+    # path fires at commit, after the service's own name check passed. The request chose
+    # the name; the path is derived from it.
+    Domain.objects.filter(pk=sales.pk).update(path="ROOT/eng")
+    before = db_state()
+    with pytest.raises(ValidationError) as excinfo:
+        services.domain_create(parent=root_domain(), name="eng", by=None)
+    assert error_codes(excinfo, "name") == ["unique"]
+    assert "path" not in excinfo.value.error_dict
+    assert db_state() == before
+
+
 def test_create_strips_the_name(region):
     eng = services.domain_create(parent=root_domain(), name="  eng  ", by=None)
     assert eng.name == "eng"
