@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from portal.declarations import Audience, Menu, Scope, declare
 from portal.models import UUIDModel
 
 # Every region creates the ROOT domain in its first migration; a fixed UUID makes it the
@@ -53,6 +54,16 @@ class Domain(UUIDModel):
     @property
     def level(self) -> int:
         return self.path.count(PATH_SEPARATOR)
+
+
+declare(
+    Domain,
+    scope=Scope.CLOUD,
+    audience=Audience.OWNERS,
+    domain="",
+    replicated=True,
+    menu=Menu("Domains", "identity:domain_list", group="Identity", order=40),
+)
 
 
 class AccountType(models.IntegerChoices):
@@ -99,6 +110,17 @@ class Account(UUIDModel):
     @property
     def is_domain_admin(self) -> bool:
         return self.type == AccountType.DOMAIN_ADMIN
+
+
+declare(
+    Account,
+    scope=Scope.CLOUD,
+    audience=Audience.OWNERS,
+    domain="domain",
+    account="",
+    replicated=True,
+    menu=Menu("Accounts", "identity:account_list", group="Identity", order=41),
+)
 
 
 class UserState(models.TextChoices):
@@ -186,6 +208,17 @@ class User(AbstractBaseUser, UUIDModel):
         return self.first_name or self.username
 
 
+declare(
+    User,
+    scope=Scope.CLOUD,
+    audience=Audience.OWNERS,
+    domain="account__domain",
+    account="account",
+    replicated=True,
+    menu=Menu("Users", "identity:user_list", group="Identity", order=42),
+)
+
+
 class ProjectState(models.TextChoices):
     ACTIVE = "active", "Active"
     SUSPENDED = "suspended", "Suspended"
@@ -216,6 +249,17 @@ class Project(UUIDModel):
         return reverse("identity:project", args=[self.pk])
 
 
+declare(
+    Project,
+    scope=Scope.CLOUD,
+    audience=Audience.OWNERS,
+    domain="domain",
+    account="owner",
+    replicated=True,
+    menu=Menu("Projects", "identity:project_list", group="Identity", order=43),
+)
+
+
 class ProjectRole(models.TextChoices):
     ADMIN = "admin", "Admin"
     REGULAR = "regular", "Regular"
@@ -240,6 +284,16 @@ class ProjectMembership(UUIDModel):
         return f"{self.account} in {self.project}"
 
 
+declare(
+    ProjectMembership,
+    scope=Scope.CLOUD,
+    audience=Audience.PARENT,
+    domain="project__domain",
+    parent="project",
+    replicated=True,
+)
+
+
 class ApiKey(UUIDModel):
     """A user's CloudStack API key pair; the secret key is stored encrypted (identity.crypto).
 
@@ -256,6 +310,16 @@ class ApiKey(UUIDModel):
 
     def __str__(self) -> str:
         return self.api_key
+
+
+declare(
+    ApiKey,
+    scope=Scope.CLOUD,
+    audience=Audience.PARENT,
+    domain="user__account__domain",
+    parent="user",
+    replicated=True,
+)
 
 
 class SignInAttempt(models.Model):
@@ -279,3 +343,6 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.address or '?'} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+declare(SignInAttempt, scope=Scope.REGION, audience=Audience.SYSTEM)

@@ -14,10 +14,8 @@ from typing import Any
 from django.db.models import Model, Q
 
 from identity.models import PATH_SEPARATOR, Account, Domain, Project, ProjectRole, User
+from portal.declarations import Audience, Declaration, declaration
 from portal.permissions import Action, require  # noqa: F401  (identity's own callers)
-
-#: Configuration: admins may look, only a root admin changes (root admins pass every check).
-SETTING_MODELS = {"regions.Setting", "regions.ZoneSetting"}
 
 
 def _acting_user(actor: Any) -> User | None:
@@ -36,18 +34,18 @@ def in_subtree(domain: Domain, top: Domain) -> bool:
     return domain.pk == top.pk or domain.path.startswith(top.path + PATH_SEPARATOR)
 
 
-def _subtree_q(top: Domain, field: str) -> Q:
-    return Q(**{f"{field}path": top.path}) | Q(**{f"{field}path__startswith": top.path + "/"})
+def _subtree_q(top: Domain, found: Declaration) -> Q:
+    """FOUND's rows in TOP's domain subtree."""
+    return Q(**{found.domain_lookup("path"): top.path}) | Q(
+        **{found.domain_lookup("path__startswith"): top.path + PATH_SEPARATOR}
+    )
 
 
 def _domain_of(target: Any) -> Domain | None:
-    if isinstance(target, Domain):
-        return target
-    if isinstance(target, Account | Project):
-        return target.domain
-    if isinstance(target, User):
-        return target.account.domain
-    return None
+    """The domain TARGET belongs to, by its model's declaration (None: no domain)."""
+    if not isinstance(target, Model):
+        return None
+    return declaration(target).domain_of(target)
 
 
 def may(
@@ -59,22 +57,31 @@ def may(
     domain of an account or project, the account of a user.
     """
     action = Action(action)
+    model = target if isinstance(target, type) else type(target)
+    found = declaration(model)  # an undeclared model raises, for root admins too
     user = _acting_user(actor)
     if user is None:
         return False
     if user.is_root_admin:
         return True
-    model = target if isinstance(target, type) else type(target)
-    label = model._meta.label
-    if label in {"regions.Region", "zones.Zone"}:
+    if found.audience == Audience.PARENT:
+        if isinstance(target, type):
+            target, action = within, Action.CHANGE  # adding one changes its parent
+        else:
+            target = getattr(target, found.parent)
+            action = Action.VIEW if action == Action.VIEW else Action.CHANGE
+        return target is not None and may(user, action, target)
+    if found.audience == Audience.EVERYONE:
         return action == Action.VIEW
-    if label in SETTING_MODELS:
+    if found.audience == Audience.ADMINS:
         return action == Action.VIEW and user.is_domain_admin
+    if found.audience != Audience.OWNERS:
+        return False
     if action == Action.ADD:
         return _may_add(user, model, within)
     if user.is_domain_admin:
-        return _domain_admin_may(user, action, target)
-    return _user_may(user, action, target)
+        return _domain_admin_may(user, action, found, target)
+    return _user_may(user, action, found, target)
 
 
 def _of_root_admin(target: Any) -> bool:
@@ -94,9 +101,7 @@ def _may_add(user: User, model: type[Model], within: Any) -> bool:
     if user.is_domain_admin:
         if model is User and _of_root_admin(within):
             return False  # a user added there would be a root admin
-        if model is Domain:
-            return in_subtree(where, home)
-        return model in (Account, User, Project) and in_subtree(where, home)
+        return in_subtree(where, home)
     # A plain user may create projects in their own domain, owned by their own account,
     # while the cloud allows it (CloudStack's allow.user.create.projects).
     return model is Project and where.pk == home.pk and _users_may_create_projects()
@@ -120,9 +125,9 @@ def may_use_api_keys(actor: Any) -> bool:
     return bool(setting_value("api.key.access"))
 
 
-def _domain_admin_may(user: User, action: Action, target: Any) -> bool:
+def _domain_admin_may(user: User, action: Action, found: Declaration, target: Any) -> bool:
     home = user.account.domain
-    domain = _domain_of(target)
+    domain = found.domain_of(target)
     if domain is None or not in_subtree(domain, home):
         return False
     if isinstance(target, Domain) and action in (Action.CHANGE, Action.DELETE):
@@ -134,7 +139,9 @@ def _domain_admin_may(user: User, action: Action, target: Any) -> bool:
     return True
 
 
-def _user_may(user: User, action: Action, target: Any) -> bool:
+def _user_may(user: User, action: Action, found: Declaration, target: Any) -> bool:
+    """A plain user: their own user, their account and domain to look at, the projects they
+    own or belong to; rows of other owned models that their account owns."""
     if isinstance(target, User):
         return target.pk == user.pk and action in (Action.VIEW, Action.CHANGE)
     if isinstance(target, Account):
@@ -148,30 +155,33 @@ def _user_may(user: User, action: Action, target: Any) -> bool:
         if membership is None:
             return False
         return action == Action.VIEW or membership.role == ProjectRole.ADMIN
-    return False
+    if found.account is None or isinstance(target, type):
+        return False
+    owner = found.account_of(target)
+    return owner is not None and owner.pk == user.account_id
 
 
 def visible(actor: Any, model: type[Model]) -> Q | None:
     """A filter for the rows of MODEL that ACTOR may view; None means none at all."""
+    found = declaration(model)
     user = _acting_user(actor)
     if user is None:
         return None
-    if user.is_root_admin or model._meta.label in {"regions.Region", "zones.Zone"}:
+    if user.is_root_admin or found.audience == Audience.EVERYONE:
         return Q()
-    if model._meta.label in SETTING_MODELS:
+    if found.audience == Audience.ADMINS:
         return Q() if user.is_domain_admin else None
+    if found.audience != Audience.OWNERS:
+        return None
     home = user.account.domain
     if user.is_domain_admin:
-        field = {Domain: "", Account: "domain__", User: "account__domain__", Project: "domain__"}
-        if model not in field:
-            return None
-        return _subtree_q(home, field[model])
+        return _subtree_q(home, found)
     if model is Domain:
         return Q(pk=home.pk)
-    if model is Account:
-        return Q(pk=user.account_id)
     if model is User:
         return Q(pk=user.pk)
     if model is Project:
         return Q(owner_id=user.account_id) | Q(memberships__account_id=user.account_id)
-    return None
+    if found.account is None:
+        return None
+    return Q(**{found.account or "pk": user.account_id})  # what their account owns

@@ -4,6 +4,8 @@ import uuid
 
 from django.db import models
 
+from portal.declarations import Audience, Scope, declare
+
 
 class UUIDModel(models.Model):
     """A row whose identity is a UUID made once, where it was created, valid cloud-wide."""
@@ -35,6 +37,8 @@ class AsyncJob(models.Model):
         "identity.User", null=True, on_delete=models.SET_NULL, related_name="async_jobs"
     )
     command = models.CharField(max_length=100)
+    #: what the command's prepare step handed to its run step (plain JSON values)
+    params = models.JSONField(default=dict, blank=True)
     status = models.PositiveSmallIntegerField(
         choices=AsyncJobStatus.choices, default=AsyncJobStatus.PENDING
     )
@@ -52,3 +56,6 @@ class AsyncJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.command} {self.pk}"
+
+
+declare(AsyncJob, scope=Scope.REGION, audience=Audience.SYSTEM)

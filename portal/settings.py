@@ -138,6 +138,9 @@ INSTALLED_APPS = [
 
 # What the roles allow: the policy behind portal.permissions (may, require, visible).
 PORTAL_PERMISSIONS = "identity.permissions"
+# Which models replicate, for the check that every model's declaration agrees
+# (portal/declarations.py).
+PORTAL_REPLICATED_MODELS = "regions.replication.registry.registered_models"
 
 # Who is calling the CloudStack API (signatures, sessions, login and logout).
 CLOUDSTACK_AUTH = "identity.cloudstack.auth"
@@ -176,6 +179,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.navigation.navigation",
                 "identity.sso.context_processors.region_navigation",
             ],
         },

@@ -22,6 +22,7 @@ from regions.selectors import overrides_filtered
 
 class FederationView(LoginRequiredMixin, TemplateView):
     template_name = "regions/federation.html"
+    shown_in_every_region = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         require(self.request.user, Action.VIEW, Federation)

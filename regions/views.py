@@ -57,6 +57,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     """The region at a glance: its zones and the identity it serves."""
 
     template_name = "regions/dashboard.html"
+    shown_in_every_region = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         region = self.request.region

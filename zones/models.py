@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
+from portal.declarations import Audience, Menu, Scope, declare
 from portal.models import UUIDModel
 
 
@@ -44,3 +45,11 @@ class Zone(UUIDModel):
 
     def get_absolute_url(self) -> str:
         return reverse("zones:zone", args=[self.pk])
+
+
+declare(
+    Zone,
+    scope=Scope.REGION,  # a zone belongs to one region; its pages lead to the zone list
+    audience=Audience.EVERYONE,
+    menu=Menu("Zones", "zones:zone_list", order=20),
+)

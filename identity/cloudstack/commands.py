@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from identity import services, tasks
+from identity import services
 from identity.models import (
     Account,
     AccountType,
@@ -346,6 +346,11 @@ def update_domain(call: Call) -> dict[str, Any]:
     return {"domain": domain_response(domain)}
 
 
+def _run_delete_domain(actor: User, *, domain_id: str, cleanup: bool) -> dict[str, Any]:
+    services.domain_delete(domain=Domain.objects.get(pk=domain_id), cleanup=cleanup, by=actor)
+    return {"success": True}
+
+
 @command(
     "deleteDomain",
     description="Deletes a domain; with cleanup=true everything in it as well.",
@@ -355,13 +360,13 @@ def update_domain(call: Call) -> dict[str, Any]:
     ],
     roles=ADMINS,
     is_async=True,
+    run=_run_delete_domain,
     response=("success",),
 )
 def delete_domain(call: Call) -> JobStarted:
     domain = call.find(_domains(call))
     return job_start(
         call,
-        tasks.domain_delete,
         instance=domain,
         instance_type="Domain",
         domain_id=domain.pk,
@@ -481,19 +486,23 @@ def update_account(call: Call) -> dict[str, Any]:
     return {"account": account_response(account)}
 
 
+def _run_delete_account(actor: User, *, account_id: str) -> dict[str, Any]:
+    services.account_delete(account=Account.objects.get(pk=account_id), by=actor)
+    return {"success": True}
+
+
 @command(
     "deleteAccount",
     description="Deletes an account and its users.",
     params=[Param("id", "uuid", required=True, description="The ID of the account.")],
     roles=ADMINS,
     is_async=True,
+    run=_run_delete_account,
     response=("success",),
 )
 def delete_account(call: Call) -> JobStarted:
     account = call.find(_accounts(call))
-    return job_start(
-        call, tasks.account_delete, instance=account, instance_type="Account", account_id=account.pk
-    )
+    return job_start(call, instance=account, instance_type="Account", account_id=account.pk)
 
 
 _ACCOUNT_BY = [
@@ -515,6 +524,12 @@ def enable_account(call: Call) -> dict[str, Any]:
     return {"account": account_response(account)}
 
 
+def _run_disable_account(actor: User, *, account_id: str, lock: bool) -> dict[str, Any]:
+    service = services.account_lock if lock else services.account_disable
+    account = service(account=Account.objects.get(pk=account_id), by=actor)
+    return {"account": account_response(account)}
+
+
 @command(
     "disableAccount",
     description="Disables an account (lock=false) or locks it (lock=true).",
@@ -524,13 +539,13 @@ def enable_account(call: Call) -> dict[str, Any]:
     ],
     roles=ADMINS,
     is_async=True,
+    run=_run_disable_account,
     response=ACCOUNT_FIELDS,
 )
 def disable_account(call: Call) -> JobStarted:
     account = _account(call)
     return job_start(
         call,
-        tasks.account_disable,
         instance=account,
         instance_type="Account",
         account_id=account.pk,
@@ -661,17 +676,24 @@ def enable_user(call: Call) -> dict[str, Any]:
     return {"user": user_response(user)}
 
 
+def _run_disable_user(actor: User, *, user_id: str) -> dict[str, Any]:
+    return {
+        "user": user_response(services.user_disable(user=User.objects.get(pk=user_id), by=actor))
+    }
+
+
 @command(
     "disableUser",
     description="Disables a user; they can no longer sign in or call the API.",
     params=[Param("id", "uuid", required=True, description="The ID of the user.")],
     roles=ADMINS,
     is_async=True,
+    run=_run_disable_user,
     response=USER_FIELDS,
 )
 def disable_user(call: Call) -> JobStarted:
     user = call.find(_users(call))
-    return job_start(call, tasks.user_disable, instance=user, instance_type="User", user_id=user.pk)
+    return job_start(call, instance=user, instance_type="User", user_id=user.pk)
 
 
 @command(
@@ -733,6 +755,12 @@ def list_projects(call: Call) -> ListResult:
     return call.page(projects, project_response, keyword=("name", "display_text"))
 
 
+def _run_create_project(actor: User, *, project_id: str) -> dict[str, Any]:
+    """CloudStack's create commands make the object at once (so bad input is refused in the
+    answer) and report it through the job."""
+    return {"project": project_response(Project.objects.get(pk=project_id))}
+
+
 @command(
     "createProject",
     description="Creates a project owned by an account (the caller's if not given).",
@@ -743,6 +771,7 @@ def list_projects(call: Call) -> ListResult:
         Param("domainid", "uuid", description="The domain of the project."),
     ],
     is_async=True,
+    run=_run_create_project,
     response=PROJECT_FIELDS,
 )
 def create_project(call: Call) -> JobStarted:
@@ -755,10 +784,13 @@ def create_project(call: Call) -> JobStarted:
         display_text=call.get("displaytext", ""),
         by=call.actor,
     )
-    started = job_start(
-        call, tasks.project_create, instance=project, instance_type="Project", project_id=project.pk
-    )
+    started = job_start(call, instance=project, instance_type="Project", project_id=project.pk)
     return JobStarted(started.job_id, object_id=str(project.pk))
+
+
+def _run_delete_project(actor: User, *, project_id: str) -> dict[str, Any]:
+    services.project_delete(project=Project.objects.get(pk=project_id), by=actor)
+    return {"success": True}
 
 
 @command(
@@ -769,10 +801,9 @@ def create_project(call: Call) -> JobStarted:
         Param("cleanup", "boolean", description="Accepted for compatibility."),
     ],
     is_async=True,
+    run=_run_delete_project,
     response=("success",),
 )
 def delete_project(call: Call) -> JobStarted:
     project = call.find(_projects(call))
-    return job_start(
-        call, tasks.project_delete, instance=project, instance_type="Project", project_id=project.pk
-    )
+    return job_start(call, instance=project, instance_type="Project", project_id=project.pk)

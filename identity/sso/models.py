@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from portal.declarations import Audience, Scope, declare
 from portal.models import UUIDModel
 
 
@@ -29,6 +30,9 @@ class SigningKey(models.Model):
         return f"signing key {self.kid}"
 
 
+declare(SigningKey, scope=Scope.REGION, audience=Audience.SYSTEM)
+
+
 class RegionChoice(UUIDModel):
     """The region a user last chose in the switcher; sign-in takes them back there.
 
@@ -45,6 +49,9 @@ class RegionChoice(UUIDModel):
         return f"{self.user_id} prefers region {self.region_id}"
 
 
+declare(RegionChoice, scope=Scope.CLOUD, audience=Audience.SYSTEM, replicated=True)
+
+
 class GlobalSignOut(UUIDModel):
     """The moment a user signed out of all regions: older sessions everywhere end.
 
@@ -59,3 +66,6 @@ class GlobalSignOut(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} signed out everywhere at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+declare(GlobalSignOut, scope=Scope.CLOUD, audience=Audience.SYSTEM, replicated=True)

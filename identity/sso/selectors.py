@@ -12,32 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from identity.models import User
 from identity.sso.models import RegionChoice
+from portal.declarations import Scope, declaration
 from regions.models import PeerLink, Region
 from regions.replication.health import link_reachable
-
-#: pages that exist with the same path in every region: lists, and cloud-wide objects
-#: (replicated rows keep their UUID everywhere)
-SAME_PAGE = frozenset(
-    {
-        "regions:dashboard",
-        "regions:region_list",
-        "regions:region",
-        "regions:federation",
-        "zones:zone_list",
-        "identity:domain_list",
-        "identity:domain",
-        "identity:account_list",
-        "identity:account",
-        "identity:user_list",
-        "identity:user",
-        "identity:project_list",
-        "identity:project",
-        "settings:setting_list",
-        "settings:setting",
-    }
-)
-#: zones belong to one region: their pages lead to the target's zone list
-ZONE_PAGES = frozenset({"zones:zone", "zones:zone_edit", "zones:zone_add", "zones:zone_delete"})
 
 
 @dataclass(frozen=True)
@@ -90,9 +67,14 @@ def equivalent_path(path: str | None) -> str:
         match = resolve(parts.path)
     except Resolver404:
         return dashboard
-    name = f"{match.namespace}:{match.url_name}" if match.namespace else str(match.url_name)
-    if name in SAME_PAGE:
+    view = getattr(match.func, "view_class", None)
+    model = getattr(view, "model", None)
+    found = declaration(model) if model is not None else None
+    if getattr(view, "shown_in_every_region", False) and (
+        found is None or found.scope == Scope.CLOUD
+    ):
+        # the same page there: a list, or a cloud-wide row (same key in every region)
         return parts.path + (f"?{parts.query}" if parts.query else "")
-    if name in ZONE_PAGES:
-        return reverse("zones:zone_list")
+    if found is not None and found.scope != Scope.CLOUD and found.menu is not None:
+        return reverse(found.menu.url_name)  # a region's or a zone's rows: their list there
     return dashboard

@@ -1,5 +1,12 @@
-"""Async jobs: commands CloudStack runs asynchronously answer a job id at once and run as
-Celery tasks; queryAsyncJobResult and listAsyncJobs report them in CloudStack's shape.
+"""Async jobs: one runner for every command CloudStack runs asynchronously.
+
+An async command is declared with its two halves (`@command(..., is_async=True, run=...)`):
+the handler is the synchronous prepare step, which finds the objects and checks
+permissions (so a bad id or a refusal answers 431/432 at once, as CloudStack does) and ends
+in `job_start(call, instance=..., **params)`; `run(actor, **params)` is the work. The job
+row stores the command and its parameters (plain JSON values), and one Celery task
+(`portal.tasks.async_job_run`) runs any job: it reads the row and calls the command's run.
+queryAsyncJobResult and listAsyncJobs report jobs in CloudStack's shape.
 
 The job row is written in the command's transaction and the task is queued only after that
 commits, so even an in-process (eager) task always finds its row.
@@ -12,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,25 +32,21 @@ log = logging.getLogger(__name__)
 
 
 def job_start(
-    call: Call,
-    task: Any,
-    *,
-    instance: Any = None,
-    instance_type: str = "",
-    **task_kwargs: Any,
+    call: Call, *, instance: Any = None, instance_type: str = "", **params: Any
 ) -> JobStarted:
-    """Record a pending job for CALL and queue TASK(job_id=..., **TASK_KWARGS) after commit."""
+    """Record a pending job for CALL with PARAMS (for its command's run) and queue it after
+    commit."""
     job = AsyncJob.objects.create(
         user=call.actor,
         command=call.command.name,
+        params={key: _plain(value) for key, value in params.items()},
         instance_type=instance_type,
         instance_id="" if instance is None else str(instance.pk),
     )
-    kwargs = {key: _plain(value) for key, value in task_kwargs.items()}
 
     def queue() -> None:
         try:
-            task.delay(job_id=str(job.pk), **kwargs)
+            async_job_run.delay(job_id=str(job.pk))
         except Exception:  # a broker that is down must not lose the job silently
             log.exception("could not queue async job %s (%s)", job.pk, job.command)
             _finish(
@@ -57,6 +61,28 @@ def job_start(
 
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, uuid.UUID) else value
+
+
+@shared_task(name="portal.tasks.async_job_run", acks_late=True)
+def async_job_run(job_id: str) -> None:
+    """The one task behind every async command (registered through portal/tasks.py)."""
+    job_run(job_id)
+
+
+def job_run(job_id: str) -> None:
+    """Run job JOB_ID: its command's run step with the parameters the prepare step stored."""
+    job = AsyncJob.objects.filter(pk=job_id).only("command", "params").first()
+    if job is None:
+        return
+    command = command_get(job.command)
+    params = job.params or {}
+
+    def work(actor: Any) -> dict[str, Any]:
+        if command is None or command.run is None:
+            raise errors.ApiError(errors.INTERNAL_ERROR, f"{job.command} cannot run as a job.")
+        return command.run(actor, **params)
+
+    job_execute(job_id, work)
 
 
 def job_execute(job_id: str, work: Callable[[Any], dict[str, Any]]) -> None:

@@ -81,6 +81,9 @@ class Command:
     response: tuple[str, ...] = ()
     #: service field name -> parameter name, on top of FIELD_NAMES
     field_names: Mapping[str, str] = field(default_factory=dict)
+    #: an async command's work, run by the job runner as RUN(actor, **the job's params); the
+    #: handler is its synchronous prepare step (lookups and permissions answer at once)
+    run: Callable[..., dict[str, Any]] | None = None
 
     @property
     def response_name(self) -> str:
@@ -115,8 +118,12 @@ def command(
     list_key: str | None = None,
     response: Iterable[str] = (),
     field_names: Mapping[str, str] | None = None,
+    run: Callable[..., dict[str, Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register the decorated function as the handler of command NAME."""
+    """Register the decorated function as the handler of command NAME; an async command
+    names its work as RUN (see portal/cloudstack/jobs.py)."""
+    if is_async != (run is not None):
+        raise ValueError(f"{name}: an async command, and only one, names its run step")
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         all_params = tuple(params) + (LIST_PARAMS if list_key else ())
@@ -130,6 +137,7 @@ def command(
             list_key=list_key,
             response=tuple(response),
             field_names=dict(field_names or {}),
+            run=run,
         )
         return handler
 

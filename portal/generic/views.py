@@ -41,6 +41,9 @@ class ObjectMixin(LoginRequiredMixin):
 
     model: type[Model]
     selector: Callable[..., QuerySet]
+    #: whether the region switcher may land on this page's path in another region (lists
+    #: and detail pages: the model's declaration then decides, see identity/sso/selectors.py)
+    shown_in_every_region = False
 
     def get_queryset(self) -> QuerySet:
         return type(self).selector(actor=self.request.user)
@@ -61,6 +64,7 @@ class ObjectMixin(LoginRequiredMixin):
 
 class ObjectListView(ObjectMixin, ListView):
     template_name = "generic/object_list.html"
+    shown_in_every_region = True
     paginate_by = 50
     columns: list[Column] = []
     search_fields: tuple[str, ...] = ("name",)
@@ -108,6 +112,7 @@ class RelatedTable:
 
 class ObjectDetailView(ObjectMixin, TemplateView):
     template_name = "generic/object_detail.html"
+    shown_in_every_region = True
     fields: list[Column] = []
     state_actions: list[StateAction] = []
     url_prefix: str  # e.g. "identity:user" for identity:user_edit, identity:user_delete

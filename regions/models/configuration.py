@@ -17,6 +17,7 @@ import uuid
 from django.db import models
 from django.urls import reverse
 
+from portal.declarations import Audience, Menu, Scope, declare
 from portal.models import UUIDModel
 
 #: Settings are keyed by uuid5(SETTING_NAMESPACE, name), so every region makes the same row
@@ -71,6 +72,15 @@ class Setting(models.Model):
         return reverse("settings:setting", args=[self.pk])
 
 
+declare(
+    Setting,
+    scope=Scope.CLOUD,  # cloud-wide rows replicate; a region's and a zone's stay here
+    audience=Audience.ADMINS,
+    replicated=True,
+    menu=Menu("Settings", "settings:setting_list", order=30),
+)
+
+
 class ZoneSetting(UUIDModel):
     """A zone's own value for a zone-scoped setting; local to this region."""
 
@@ -89,3 +99,6 @@ class ZoneSetting(UUIDModel):
 
     def get_absolute_url(self) -> str:
         return reverse("settings:zone_setting_edit", args=[self.setting_id, self.zone_id])
+
+
+declare(ZoneSetting, scope=Scope.ZONE, audience=Audience.ADMINS)

@@ -8,6 +8,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from portal.declarations import Audience, Menu, Scope, declare
+
 
 class Federation(models.Model):
     """One row: the cloud-wide secret that signs peer traffic, and whether we replicate."""
@@ -23,6 +25,14 @@ class Federation(models.Model):
 
     def __str__(self) -> str:
         return "federation"
+
+
+declare(
+    Federation,
+    scope=Scope.REGION,
+    audience=Audience.ROOT,
+    menu=Menu("Federation", "regions:federation", order=90),
+)
 
 
 class PeerLink(models.Model):
@@ -48,6 +58,9 @@ class PeerLink(models.Model):
         return f"link to region {self.region_id}"
 
 
+declare(PeerLink, scope=Scope.REGION, audience=Audience.ROOT)
+
+
 class JoinToken(models.Model):
     """A one-time, expiring token with which a new region joins through this one.
 
@@ -71,6 +84,9 @@ class JoinToken(models.Model):
         return f"join token {self.id}"
 
 
+declare(JoinToken, scope=Scope.REGION, audience=Audience.ROOT)
+
+
 class PeerNonce(models.Model):
     """A nonce seen on a signed peer request; a second request with it is a replay."""
 
@@ -79,3 +95,6 @@ class PeerNonce(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+declare(PeerNonce, scope=Scope.REGION, audience=Audience.SYSTEM)

@@ -7,6 +7,8 @@ import uuid
 from django.db import models
 from django.urls import reverse
 
+from portal.declarations import Audience, Menu, Scope, declare
+
 
 class Region(models.Model):
     """A region; exactly one row is the region this portal serves (`is_local`)."""
@@ -41,3 +43,12 @@ class Region(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("regions:region", args=[self.pk])
+
+
+declare(
+    Region,
+    scope=Scope.CLOUD,
+    audience=Audience.EVERYONE,
+    replicated=True,
+    menu=Menu("Regions", "regions:region_list", order=10),
+)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from portal.declarations import Audience, Scope, declare
+
 
 class ChangeOp(models.TextChoices):
     UPSERT = "upsert", "Upsert"
@@ -53,6 +55,9 @@ class Change(VersionFields):
         return f"#{self.seq} {self.op} {self.model} {self.object_id}"
 
 
+declare(Change, scope=Scope.REGION, audience=Audience.SYSTEM)
+
+
 class ObjectVersion(VersionFields):
     model = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
@@ -68,6 +73,9 @@ class ObjectVersion(VersionFields):
 
     def __str__(self) -> str:
         return f"{self.model} {self.object_id} @ {self.version}"
+
+
+declare(ObjectVersion, scope=Scope.REGION, audience=Audience.SYSTEM)
 
 
 class ParkedChange(VersionFields):
@@ -93,6 +101,9 @@ class ParkedChange(VersionFields):
 
     def __str__(self) -> str:
         return f"parked {self.op} {self.model} {self.object_id}: {self.reason}"
+
+
+declare(ParkedChange, scope=Scope.REGION, audience=Audience.SYSTEM)
 
 
 class OverrideKind(models.TextChoices):
@@ -128,6 +139,9 @@ class Override(models.Model):
         return f"{self.get_kind_display()}: {self.model} {self.object_id}"
 
 
+declare(Override, scope=Scope.REGION, audience=Audience.ROOT)
+
+
 class RegionIdReservation(models.Model):
     """A region id promised to a joining region (by its UUID) before the join commits.
 
@@ -142,3 +156,6 @@ class RegionIdReservation(models.Model):
 
     def __str__(self) -> str:
         return f"region id {self.region_id} reserved for {self.region_uuid}"
+
+
+declare(RegionIdReservation, scope=Scope.REGION, audience=Audience.SYSTEM)

@@ -15,6 +15,8 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from portal.declarations import declaration
+
 PAYLOAD_FORMAT = 1
 
 
@@ -109,8 +111,11 @@ _ordered: list[ReplicatedModel] | None = None
 
 
 def register(spec: ReplicatedModel) -> ReplicatedModel:
-    """Replicate SPEC's model; each app registers its own (in its AppConfig.ready)."""
+    """Replicate SPEC's model; each app registers its own (in its AppConfig.ready). The
+    model's declaration (portal.declarations) must say it replicates."""
     global _ordered
+    if not declaration(spec.model).replicated:
+        raise ImproperlyConfigured(f"{spec.model._meta.label} is not declared replicated")
     _registry[spec.label] = spec
     _ordered = None
     return spec
@@ -119,6 +124,12 @@ def register(spec: ReplicatedModel) -> ReplicatedModel:
 def spec_for(model_or_label: type[models.Model] | str) -> ReplicatedModel | None:
     label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower
     return _registry.get(label)
+
+
+def registered_models() -> list[type[models.Model]]:
+    """The replicated models (settings.PORTAL_REPLICATED_MODELS, for the declarations'
+    check)."""
+    return [spec.model for spec in _registry.values()]
 
 
 def registered() -> list[ReplicatedModel]:
