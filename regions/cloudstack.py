@@ -83,7 +83,7 @@ def add_region(call: Call) -> dict[str, Any]:
 )
 def update_region(call: Call) -> dict[str, Any]:
     region = services.region_update(
-        region=_region(call), **call.given({"name": "name", "endpoint": "endpoint"}), by=call.actor
+        region=_region(call), **call.fields("name", "endpoint"), by=call.actor
     )
     return {"region": region_response(region)}
 
@@ -156,7 +156,12 @@ def _zone_param(call: Call) -> Any:
         Param("name", description="List the setting with this name."),
         Param("category", description="List the settings of this category."),
         Param("scope", description="global, region or zone."),
-        Param("zoneid", "uuid", description="The values in this zone (zone-scoped settings)."),
+        Param(
+            "zoneid",
+            "uuid",
+            description="The values in this zone (zone-scoped settings).",
+            field="zone",
+        ),
     ],
     roles=ADMINS,
     list_key="configuration",
@@ -185,11 +190,10 @@ def list_configurations(call: Call) -> ListResult:
             description="The new value; left out, the setting is reset.",
             length=MAX_STRING_LENGTH,
         ),
-        Param("zoneid", "uuid", description="Set the value for this zone only."),
+        Param("zoneid", "uuid", description="Set the value for this zone only.", field="zone"),
     ],
     roles=ROOT_ONLY,
     response=CONFIGURATION_FIELDS,
-    field_names={"zone": "zoneid"},
 )
 def update_configuration(call: Call) -> dict[str, Any]:
     zone, name = _zone_param(call), call.get("name")

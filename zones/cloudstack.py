@@ -30,17 +30,19 @@ ZONE_FIELDS = (
     "tags",
 )
 _DESCRIPTION_LENGTH = Zone._meta.get_field("description").max_length
-# Parameter -> service keyword, for createZone and updateZone.
-_ZONE_ARGS = {
-    "name": "name",
-    "description": "description",
-    "dns1": "dns1",
-    "dns2": "dns2",
-    "internal_dns1": "internaldns1",
-    "internal_dns2": "internaldns2",
-    "guest_cidr": "guestcidraddress",
-    "allocation_state": "allocationstate",
-}
+
+
+# Parameters createZone and updateZone share (optional in both).
+_ZONE_OPTIONAL = (
+    Param("internaldns2", description="The second internal DNS server.", field="internal_dns2"),
+    Param(
+        "guestcidraddress",
+        description="The guest CIDR of an advanced zone.",
+        field="guest_cidr",
+    ),
+    Param("allocationstate", description="Enabled or Disabled.", field="allocation_state"),
+    Param("description", description="A description of the zone.", length=_DESCRIPTION_LENGTH),
+)
 
 
 def zone_response(zone: Zone, *, full: bool = True) -> dict[str, Any]:
@@ -116,19 +118,28 @@ def list_zones(call: Call) -> ListResult:
     params=[
         Param("name", required=True, description="The name of the zone."),
         Param("dns1", required=True, description="The first DNS server of the zone."),
-        Param("internaldns1", required=True, description="The first internal DNS server."),
-        Param("networktype", required=True, description="Network type: Basic or Advanced."),
+        Param(
+            "internaldns1",
+            required=True,
+            description="The first internal DNS server.",
+            field="internal_dns1",
+        ),
+        Param(
+            "networktype",
+            required=True,
+            description="Network type: Basic or Advanced.",
+            field="network_type",
+        ),
         Param("dns2", description="The second DNS server of the zone."),
-        Param("internaldns2", description="The second internal DNS server."),
-        Param("guestcidraddress", description="The guest CIDR of an advanced zone."),
-        Param("allocationstate", description="Enabled or Disabled."),
-        Param("description", description="A description of the zone.", length=_DESCRIPTION_LENGTH),
+        *_ZONE_OPTIONAL,
     ],
     roles=ROOT_ONLY,
     response=ZONE_FIELDS,
 )
 def create_zone(call: Call) -> dict[str, Any]:
-    kwargs = call.given(_ZONE_ARGS)
+    kwargs = call.fields(
+        "name", "description", "dns1", "dns2", "internaldns1", "internaldns2", "guestcidraddress"
+    )
     kwargs["network_type"] = _choice(call, "networktype", NetworkType)
     if call.has("allocationstate"):
         kwargs["allocation_state"] = _choice(call, "allocationstate", AllocationState)
@@ -144,18 +155,17 @@ def create_zone(call: Call) -> dict[str, Any]:
         Param("name", description="The new name of the zone."),
         Param("dns1", description="The first DNS server."),
         Param("dns2", description="The second DNS server."),
-        Param("internaldns1", description="The first internal DNS server."),
-        Param("internaldns2", description="The second internal DNS server."),
-        Param("guestcidraddress", description="The guest CIDR of an advanced zone."),
-        Param("allocationstate", description="Enabled or Disabled."),
-        Param("description", description="A description of the zone.", length=_DESCRIPTION_LENGTH),
+        Param("internaldns1", description="The first internal DNS server.", field="internal_dns1"),
+        *_ZONE_OPTIONAL,
     ],
     roles=ROOT_ONLY,
     response=ZONE_FIELDS,
 )
 def update_zone(call: Call) -> dict[str, Any]:
     zone = call.find(_zones(call))
-    kwargs = call.given(_ZONE_ARGS)
+    kwargs = call.fields(
+        "name", "description", "dns1", "dns2", "internaldns1", "internaldns2", "guestcidraddress"
+    )
     if call.has("allocationstate"):
         kwargs["allocation_state"] = _choice(call, "allocationstate", AllocationState)
     zone = services.zone_update(zone=zone, **kwargs, by=call.actor)

@@ -307,8 +307,17 @@ def list_domains(call: Call) -> ListResult:
     description="Creates a domain.",
     params=[
         Param("name", required=True, description="The name of the domain."),
-        Param("parentdomainid", "uuid", description="The parent domain; ROOT if not given."),
-        Param("networkdomain", description="Network domain for the domain's networks."),
+        Param(
+            "parentdomainid",
+            "uuid",
+            description="The parent domain; ROOT if not given.",
+            field="parent",
+        ),
+        Param(
+            "networkdomain",
+            description="Network domain for the domain's networks.",
+            field="network_domain",
+        ),
     ],
     roles=ADMINS,
     response=DOMAIN_FIELDS,
@@ -332,7 +341,11 @@ def create_domain(call: Call) -> dict[str, Any]:
     params=[
         Param("id", "uuid", required=True, description="The ID of the domain."),
         Param("name", description="The new name of the domain."),
-        Param("networkdomain", description="Network domain for the domain's networks."),
+        Param(
+            "networkdomain",
+            description="Network domain for the domain's networks.",
+            field="network_domain",
+        ),
     ],
     roles=ADMINS,
     response=DOMAIN_FIELDS,
@@ -340,7 +353,7 @@ def create_domain(call: Call) -> dict[str, Any]:
 def update_domain(call: Call) -> dict[str, Any]:
     domain = services.domain_update(
         domain=call.find(_domains(call)),
-        **call.given({"name": "name", "network_domain": "networkdomain"}),
+        **call.fields("name", "networkdomain"),
         by=call.actor,
     )
     return {"domain": domain_response(domain)}
@@ -424,18 +437,28 @@ def _account_type(call: Call) -> int:
         Param("username", required=True, description="Username of the account's first user."),
         Param("password", required=True, description="Password of the first user."),
         Param("email", description="Email of the first user."),
-        Param("firstname", description="First name of the first user."),
-        Param("lastname", description="Last name of the first user."),
-        Param("accounttype", "integer", description="0 user, 1 root admin, 2 domain admin."),
+        Param("firstname", description="First name of the first user.", field="first_name"),
+        Param("lastname", description="Last name of the first user.", field="last_name"),
+        Param(
+            "accounttype",
+            "integer",
+            description="0 user, 1 root admin, 2 domain admin.",
+            field="type",
+        ),
         Param("roleid", "uuid", description="The role of the account, instead of accounttype."),
-        Param("account", description="Name of the account; the username if not given."),
+        Param(
+            "account", description="Name of the account; the username if not given.", field="name"
+        ),
         Param("domainid", "uuid", description="Domain of the account; the caller's if not given."),
-        Param("networkdomain", description="Network domain for the account's networks."),
+        Param(
+            "networkdomain",
+            description="Network domain for the account's networks.",
+            field="network_domain",
+        ),
         Param("timezone", description="Time zone of the first user, such as Europe/Paris."),
     ],
     roles=ADMINS,
     response=ACCOUNT_FIELDS,
-    field_names={"name": "account"},
 )
 def create_account(call: Call) -> dict[str, Any]:
     domain = _domain_param(call) or call.actor.account.domain
@@ -448,16 +471,7 @@ def create_account(call: Call) -> dict[str, Any]:
     )
     services.user_create(
         account=account,
-        **call.given(
-            {
-                "username": "username",
-                "password": "password",
-                "email": "email",
-                "first_name": "firstname",
-                "last_name": "lastname",
-                "timezone": "timezone",
-            }
-        ),
+        **call.fields("username", "password", "email", "firstname", "lastname", "timezone"),
         by=call.actor,
     )
     return {"account": account_response(_accounts(call).get(pk=account.pk))}
@@ -470,17 +484,20 @@ def create_account(call: Call) -> dict[str, Any]:
         Param("id", "uuid", description="The ID of the account."),
         Param("account", description="The name of the account (with domainid), instead of id."),
         Param("domainid", "uuid", description="The domain of the account named by account."),
-        Param("newname", description="The new name of the account."),
-        Param("networkdomain", description="Network domain for the account's networks."),
+        Param("newname", description="The new name of the account.", field="name"),
+        Param(
+            "networkdomain",
+            description="Network domain for the account's networks.",
+            field="network_domain",
+        ),
     ],
     roles=ADMINS,
     response=ACCOUNT_FIELDS,
-    field_names={"name": "newname"},
 )
 def update_account(call: Call) -> dict[str, Any]:
     account = services.account_update(
         account=_account(call),
-        **call.given({"name": "newname", "network_domain": "networkdomain"}),
+        **call.fields("newname", "networkdomain"),
         by=call.actor,
     )
     return {"account": account_response(account)}
@@ -587,14 +604,6 @@ def list_users(call: Call) -> ListResult:
     return call.page(users, user_response, keyword=("username", "first_name", "last_name", "email"))
 
 
-_PROFILE = {
-    "email": "email",
-    "first_name": "firstname",
-    "last_name": "lastname",
-    "timezone": "timezone",
-}
-
-
 @command(
     "createUser",
     description="Creates a user in an existing account.",
@@ -604,8 +613,8 @@ _PROFILE = {
         Param("account", required=True, description="The account the user belongs to."),
         Param("domainid", "uuid", description="The account's domain; the caller's if not given."),
         Param("email", description="Email."),
-        Param("firstname", description="First name."),
-        Param("lastname", description="Last name."),
+        Param("firstname", description="First name.", field="first_name"),
+        Param("lastname", description="Last name.", field="last_name"),
         Param("timezone", description="Time zone, such as Europe/Paris."),
     ],
     roles=ADMINS,
@@ -616,7 +625,7 @@ def create_user(call: Call) -> dict[str, Any]:
         account=_account_by_name(call, required=True),
         username=call.get("username"),
         password=call.get("password"),
-        **call.given(_PROFILE),
+        **call.fields("email", "firstname", "lastname", "timezone"),
         by=call.actor,
     )
     return {"user": user_response(user)}
@@ -629,17 +638,21 @@ def create_user(call: Call) -> dict[str, Any]:
         Param("id", "uuid", required=True, description="The ID of the user."),
         Param("username", description="New username."),
         Param("password", description="New password."),
-        Param("currentpassword", description="Your current password, to change your own."),
+        Param(
+            "currentpassword",
+            description="Your current password, to change your own.",
+            field="current_password",
+        ),
         Param("email", description="Email."),
-        Param("firstname", description="First name."),
-        Param("lastname", description="Last name."),
+        Param("firstname", description="First name.", field="first_name"),
+        Param("lastname", description="Last name.", field="last_name"),
         Param("timezone", description="Time zone, such as Europe/Paris."),
     ],
     response=USER_FIELDS,
 )
 def update_user(call: Call) -> dict[str, Any]:
     user = call.find(_users(call))
-    profile = call.given({"username": "username", **_PROFILE})
+    profile = call.fields("username", "email", "firstname", "lastname", "timezone")
     if profile:
         user = services.user_update(user=user, **profile, by=call.actor)
     if call.has("password"):
@@ -766,8 +779,8 @@ def _run_create_project(actor: User, *, project_id: str) -> dict[str, Any]:
     description="Creates a project owned by an account (the caller's if not given).",
     params=[
         Param("name", required=True, description="The name of the project."),
-        Param("displaytext", description="The display text of the project."),
-        Param("account", description="The owner account (with domainid)."),
+        Param("displaytext", description="The display text of the project.", field="display_text"),
+        Param("account", description="The owner account (with domainid).", field="owner"),
         Param("domainid", "uuid", description="The domain of the project."),
     ],
     is_async=True,

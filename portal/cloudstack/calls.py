@@ -118,9 +118,17 @@ class Call:
     def has(self, name: str) -> bool:
         return name in self.params
 
-    def given(self, mapping: Mapping[str, str]) -> dict[str, Any]:
-        """Service keyword arguments for the parameters that were sent: {kwarg: param}."""
-        return {kwarg: self.params[param] for kwarg, param in mapping.items() if param in self}
+    def fields(self, *names: str) -> dict[str, Any]:
+        """Service keyword arguments for those of parameters NAMES that were sent, each under
+        the service field its declaration names (`guestcidraddress` -> `guest_cidr`)."""
+        kwargs = {}
+        for name in names:
+            param = self.command.param(name)
+            if param is None:
+                raise ValueError(f"{self.command.name} declares no parameter {name!r}")
+            if name in self.params:
+                kwargs[param.service_field] = self.params[name]
+        return kwargs
 
     def __contains__(self, name: str) -> bool:
         return name in self.params

@@ -8,8 +8,8 @@ as an async job, and the fields of its response (listApis reports all of it).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
@@ -26,23 +26,6 @@ PARAM_TYPES = ("string", "uuid", "integer", "long", "boolean", "list")
 #: @Parameter length)
 DEFAULT_LENGTH = 255
 
-# Service field names that differ from CloudStack's parameter names.
-FIELD_NAMES = {
-    "first_name": "firstname",
-    "last_name": "lastname",
-    "network_domain": "networkdomain",
-    "display_text": "displaytext",
-    "network_type": "networktype",
-    "internal_dns1": "internaldns1",
-    "internal_dns2": "internaldns2",
-    "guest_cidr": "guestcidraddress",
-    "allocation_state": "allocationstate",
-    "parent": "parentdomainid",
-    "owner": "account",
-    "type": "accounttype",
-    "current_password": "currentpassword",
-}
-
 
 @dataclass(frozen=True)
 class Param:
@@ -52,6 +35,14 @@ class Param:
     description: str = ""
     #: the longest value, in characters, of a string parameter
     length: int = DEFAULT_LENGTH
+    #: the service keyword (and the field of its ValidationErrors) this parameter fills,
+    #: when it is not the parameter's own name: Param("guestcidraddress", field="guest_cidr")
+    field: str | None = None
+
+    @property
+    def service_field(self) -> str:
+        """The service keyword this parameter fills: `field`, else the parameter's name."""
+        return self.field or self.name
 
     def __post_init__(self) -> None:
         if self.type not in PARAM_TYPES:
@@ -79,8 +70,6 @@ class Command:
     list_key: str | None = None
     #: the fields of the answer's object, for listApis
     response: tuple[str, ...] = ()
-    #: service field name -> parameter name, on top of FIELD_NAMES
-    field_names: Mapping[str, str] = field(default_factory=dict)
     #: an async command's work, run by the job runner as RUN(actor, **the job's params); the
     #: handler is its synchronous prepare step (lookups and permissions answer at once)
     run: Callable[..., dict[str, Any]] | None = None
@@ -100,7 +89,11 @@ class Command:
         return account_type in self.roles
 
     def parameter_for(self, service_field: str) -> str:
-        return self.field_names.get(service_field) or FIELD_NAMES.get(service_field, service_field)
+        """The parameter that fills SERVICE_FIELD, so a service's ValidationError on
+        `first_name` is reported on `firstname`; SERVICE_FIELD itself if none declares it."""
+        return next(
+            (p.name for p in self.params if p.service_field == service_field), service_field
+        )
 
 
 _commands: dict[str, Command] = {}
@@ -117,7 +110,6 @@ def command(
     is_async: bool = False,
     list_key: str | None = None,
     response: Iterable[str] = (),
-    field_names: Mapping[str, str] | None = None,
     run: Callable[..., dict[str, Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as the handler of command NAME; an async command
@@ -127,6 +119,9 @@ def command(
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         all_params = tuple(params) + (LIST_PARAMS if list_key else ())
+        filled = [p.service_field for p in all_params]
+        if len(set(filled)) != len(filled):
+            raise ValueError(f"{name}: two parameters fill the same service field")
         _commands[name] = Command(
             name=name,
             handler=handler,
@@ -136,7 +131,6 @@ def command(
             is_async=is_async,
             list_key=list_key,
             response=tuple(response),
-            field_names=dict(field_names or {}),
             run=run,
         )
         return handler
