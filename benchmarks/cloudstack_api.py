@@ -46,7 +46,7 @@ PG_ADMIN = os.environ.get("CLOUD_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1
 SETUP = """
 import json
 from identity.services import user_keys_register
-from regions.services import region_setup
+from console.services import region_setup
 from zones.services import zone_create
 
 result = region_setup(

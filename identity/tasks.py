@@ -11,12 +11,12 @@ from celery import shared_task
 from portal.cloudstack.jobs import job_run
 from portal.models import AsyncJob
 
+
 def _legacy_job(job_id: str, **params: Any) -> None:
     job = AsyncJob.objects.filter(pk=job_id).first()
     if job is not None and not job.params:
         AsyncJob.objects.filter(pk=job_id).update(params=params)
     job_run(job_id)
-
 
 
 def _legacy(name: str) -> Any:

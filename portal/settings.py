@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "identity.sso",
     "regions",
     "zones",
+    "console",
 ]
 
 # What the roles allow: the policy behind portal.permissions (may, require, visible).

@@ -4,14 +4,17 @@ from allauth.urls import build_provider_urlpatterns
 from django.contrib import admin
 from django.urls import include, path
 
+from console import urls as console_urls
 from identity.sso import views as sso_views
 from portal import views
 from portal.cloudstack.views import client_api
+from regions import urls as regions_urls
 from regions import views as region_views
 
 urlpatterns = [
     path("health/", region_views.health, name="health"),
-    path("", include("regions.urls")),
+    # the console's dashboard and wizard share the regions namespace (regions:dashboard)
+    path("", include((console_urls.urlpatterns + regions_urls.urlpatterns, "regions"))),
     path("zones/", include("zones.urls")),
     path("identity/", include("identity.urls")),
     path("settings/", include("regions.configuration.urls")),

@@ -58,3 +58,12 @@ def check_dns_name(field: str, value: str, *, required: bool = False) -> str:
             "(e.g. cloud.example).",
         )
     return value
+
+
+def describe_error(error: ValidationError) -> str:
+    """A ValidationError in one line, each field named (management commands print it)."""
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
-from identity.models import User
 from portal.permissions import Action, require
 from regions.models import Federation, ParkedChange, PeerLink
 from regions.services import federation_ensure
+
+if TYPE_CHECKING:
+    from identity.models import User  # annotations only: identity is a layer above
 
 
 def peer_retry(*, link: PeerLink, by: User | None) -> None:

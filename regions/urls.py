@@ -5,8 +5,6 @@ from regions import federation_views, views
 app_name = "regions"
 
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
-    path("setup/", views.SetupWizardView.as_view(), name="setup"),
     path("regions/", views.RegionListView.as_view(), name="region_list"),
     path("regions/add/", views.RegionEditView.as_view(), name="region_add"),
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region"),

@@ -7,14 +7,13 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from identity.models import User
 from portal.permissions import Action, require
 from portal.validation import invalid
 from regions.models import Federation, JoinToken, PeerLink, Region
@@ -33,6 +32,9 @@ from regions.services import (
     region_create,
     region_new_check,
 )
+
+if TYPE_CHECKING:
+    from identity.models import User  # annotations only: identity is a layer above
 
 TOKEN_TTL = timedelta(hours=1)
 SNAPSHOT_PAGE = 1000

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from console.services import region_setup
 from identity.models import Account, AccountType, User
 from regions import services
 from regions.models import Region
-from regions.services import MAX_REGION_ID, endpoint_normalize, region_setup
+from regions.services import MAX_REGION_ID, endpoint_normalize
 from tests import factories
 from tests.db_state import db_state
 from tests.factories import PASSWORD

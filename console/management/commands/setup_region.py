@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from regions.services import region_setup
+from console.services import region_setup
+from portal.validation import describe_error
 
 
 class Command(BaseCommand):
@@ -53,11 +54,3 @@ class Command(BaseCommand):
                 f"{result.region.endpoint}; root admin: {result.admin.username}."
             )
         )
-
-
-def describe_error(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "; ".join(
-            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
-        )
-    return " ".join(error.messages)

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from identity.models import Account
 from identity.services.imports import users_import
-from regions.management.commands.setup_region import describe_error
+from portal.validation import describe_error
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from regions.management.commands.setup_region import describe_error
+from portal.validation import describe_error
 from regions.replication.join import join_token_create
 
 
