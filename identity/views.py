@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,8 +43,8 @@ DOMAIN_COLUMNS = [Column("Path", "path", link=True), Column("Network domain", "n
 
 class DomainListView(ObjectListView):
     model, selector = Domain, selectors.domains_visible_to
+    list_selector = selectors.domains_filtered
     columns = DOMAIN_COLUMNS
-    search_fields = ("path", "network_domain")
     add_url_name = "identity:domain_add"
 
 
@@ -122,8 +121,8 @@ ACCOUNT_STATES = {
 
 class AccountListView(ObjectListView):
     model, selector = Account, selectors.accounts_visible_to
+    list_selector = selectors.accounts_filtered
     columns = ACCOUNT_COLUMNS
-    search_fields = ("name", "domain__path")
     add_url_name = "identity:account_add"
 
 
@@ -209,8 +208,8 @@ USER_STATES = {"enable": UserState.ENABLED, "disable": UserState.DISABLED, "lock
 
 class UserListView(ObjectListView):
     model, selector = User, selectors.users_visible_to
+    list_selector = selectors.users_filtered
     columns = USER_COLUMNS
-    search_fields = ("username", "first_name", "last_name", "email", "account__name")
     add_url_name = "identity:user_add"
 
 
@@ -348,8 +347,8 @@ MEMBER_COLUMNS = [Column("Account", "account", link=True), Column("Role", "role"
 
 class ProjectListView(ObjectListView):
     model, selector = Project, selectors.projects_visible_to
+    list_selector = selectors.projects_filtered
     columns = PROJECT_COLUMNS
-    search_fields = ("name", "display_text", "domain__path", "owner__name")
     add_url_name = "identity:project_add"
 
 
@@ -412,12 +411,7 @@ class ProjectMemberView(LoginRequiredMixin, View):
         require(request.user, Action.CHANGE, project)
         try:
             if "remove" in request.POST:
-                # Members are listed on the project page, even those a project admin cannot
-                # otherwise see.
-                visible = selectors.accounts_visible_to(actor=request.user)
-                removable = Account.objects.filter(
-                    Q(pk__in=visible.values("pk")) | Q(pk__in=project.memberships.values("account"))
-                )
+                removable = selectors.accounts_removable_from(project=project, actor=request.user)
                 account = get_object_or_404(removable, pk=request.POST["remove"])
                 services.project_member_remove(project=project, account=account, by=request.user)
                 messages.success(request, f"Removed {account} from {project}.")

@@ -14,10 +14,10 @@ from django.views.generic import TemplateView
 
 from portal.permissions import Action, require
 from regions.federation_services import peer_retry, replication_set
-from regions.models import Federation, JoinToken, PeerLink
+from regions.models import Federation
 from regions.replication.health import federation_health
 from regions.replication.join import join_token_create
-from regions.selectors import overrides_filtered
+from regions.selectors import join_tokens_recent, overrides_filtered, peer_links
 
 
 class FederationView(LoginRequiredMixin, TemplateView):
@@ -28,7 +28,7 @@ class FederationView(LoginRequiredMixin, TemplateView):
         require(self.request.user, Action.VIEW, Federation)
         return super().get_context_data(
             health=federation_health(),
-            tokens=JoinToken.objects.select_related("created_by")[:10],
+            tokens=join_tokens_recent(),
             overrides=overrides_filtered()[:20],
             title="Federation",
             **kwargs,
@@ -39,7 +39,7 @@ class PeerRetryView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        link = get_object_or_404(PeerLink.objects.select_related("region"), pk=pk)
+        link = get_object_or_404(peer_links(), pk=pk)
         peer_retry(link=link, by=request.user)
         messages.success(
             request, f"Retrying region {link.region.name}: pull, poke and parked changes."

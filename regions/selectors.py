@@ -8,8 +8,10 @@ from urllib.parse import urlsplit
 from django.db import DatabaseError
 from django.db.models import Count, QuerySet
 
+from portal.filtering import filtered
 from portal.permissions import visible
-from regions.models import Override, Region
+from regions.filtersets import RegionFilterSet
+from regions.models import JoinToken, Override, PeerLink, Region
 
 
 def region_local() -> Region | None:
@@ -63,3 +65,22 @@ def overrides_filtered(
     if object_id:
         rows = rows.filter(object_id=object_id)
     return rows
+
+
+def join_tokens_recent(*, limit: int = 10) -> QuerySet[JoinToken]:
+    """The newest join tokens (hashed: what the Federation page lists)."""
+    return JoinToken.objects.select_related("created_by")[:limit]
+
+
+def peer_links() -> QuerySet[PeerLink]:
+    """This region's link to each peer, with the peer."""
+    return PeerLink.objects.select_related("region")
+
+
+def regions_filtered(
+    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
+) -> QuerySet[Region]:
+    """The regions ACTOR sees, narrowed by FILTERS (RegionFilterSet's names) and SEARCH."""
+    return filtered(
+        regions_visible_to(actor=actor), RegionFilterSet, filters, search=search, lenient=lenient
+    )
