@@ -9,8 +9,15 @@ from typing import Any
 from django.db.models import Count, Model, Q, QuerySet
 
 from identity.crypto import secret_decrypt
+from identity.filtersets import (
+    AccountFilterSet,
+    DomainFilterSet,
+    ProjectFilterSet,
+    UserFilterSet,
+)
 from identity.models import PATH_SEPARATOR, Account, ApiKey, Domain, Project, User
 from identity.permissions import visible
+from portal.filtering import filtered
 
 
 @cache
@@ -52,6 +59,42 @@ def users_visible_to(*, actor: Any) -> QuerySet[User]:
 def projects_visible_to(*, actor: Any) -> QuerySet[Project]:
     scoped = _scoped(actor, Project.objects.select_related("domain", "owner"))
     return Project.objects.filter(pk__in=scoped.values("pk")).select_related("domain", "owner")
+
+
+# Lists: what ACTOR may see, narrowed by FILTERS (a FilterSet's names) and SEARCH; the REST
+# lists, the list pages and the CloudStack list commands read through these.
+
+
+def domains_filtered(
+    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
+) -> QuerySet[Domain]:
+    return filtered(
+        domains_visible_to(actor=actor), DomainFilterSet, filters, search=search, lenient=lenient
+    )
+
+
+def accounts_filtered(
+    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
+) -> QuerySet[Account]:
+    return filtered(
+        accounts_visible_to(actor=actor), AccountFilterSet, filters, search=search, lenient=lenient
+    )
+
+
+def users_filtered(
+    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
+) -> QuerySet[User]:
+    return filtered(
+        users_visible_to(actor=actor), UserFilterSet, filters, search=search, lenient=lenient
+    )
+
+
+def projects_filtered(
+    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
+) -> QuerySet[Project]:
+    return filtered(
+        projects_visible_to(actor=actor), ProjectFilterSet, filters, search=search, lenient=lenient
+    )
 
 
 def domain_subtree(*, domain: Domain) -> QuerySet[Domain]:

@@ -14,7 +14,7 @@ from regions.configuration import services as configuration_services
 from regions.configuration.values import MAX_STRING_LENGTH
 from regions.models import Region
 from regions.models.configuration import Setting, SettingScope, SettingType
-from regions.selectors import regions_visible_to
+from regions.selectors import regions_filtered, regions_visible_to
 
 REGION_FIELDS = ("id", "name", "endpoint", "gslbserviceenabled", "portableipserviceenabled")
 
@@ -44,11 +44,7 @@ def _region(call: Call) -> Region:
     response=REGION_FIELDS,
 )
 def list_regions(call: Call) -> ListResult:
-    regions = regions_visible_to(actor=call.actor)
-    if call.has("id"):
-        regions = regions.filter(pk=call.get("id"))
-    if call.has("name"):
-        regions = regions.filter(name__iexact=call.get("name"))
+    regions = regions_filtered(actor=call.actor, filters=call.fields("id", "name"), lenient=True)
     return call.page(regions, region_response)
 
 

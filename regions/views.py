@@ -15,7 +15,6 @@ from portal.generic.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    RelatedTable,
 )
 from portal.permissions import Action
 from portal.validation import passes
@@ -24,8 +23,6 @@ from regions.forms import (
     RegionForm,
 )
 from regions.models import Region
-from zones.selectors import zones_visible_to
-from zones.views import ZONE_COLUMNS
 
 REGION_COLUMNS = [
     Column("Id", "id"),
@@ -38,8 +35,8 @@ REGION_COLUMNS = [
 
 class RegionListView(ObjectListView):
     model, selector = Region, selectors.regions_visible_to
+    list_selector = selectors.regions_filtered
     columns = REGION_COLUMNS
-    search_fields = ("name", "description", "endpoint")
     add_url_name = "regions:region_add"
 
 
@@ -53,10 +50,6 @@ class RegionDetailView(ObjectDetailView):
         Column("GSLB service", "gslb_service_enabled"),
         Column("Portable IP service", "portable_ip_service_enabled"),
     ]
-
-    def related(self, obj: Region) -> list[RelatedTable]:
-        zones = zones_visible_to(actor=self.request.user, region_id=obj.pk)
-        return [RelatedTable("Zones", ZONE_COLUMNS, zones)]
 
     def allows(self, obj: Region, action: str) -> bool:
         return action != Action.DELETE or passes(services.region_delete_check, region=obj)

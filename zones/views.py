@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-
 from portal.generic.columns import Column
 from portal.generic.views import (
     ObjectDeleteView,
@@ -28,14 +26,9 @@ ZONE_COLUMNS = [
 
 class ZoneListView(ObjectListView):
     model, selector = Zone, selectors.zones_visible_to
+    list_selector = selectors.zones_filtered
     columns = ZONE_COLUMNS
-    search_fields = ("name", "description")
     add_url_name = "zones:zone_add"
-
-    def get_queryset(self) -> QuerySet[Zone]:
-        zones = super().get_queryset()
-        region = self.request.GET.get("region", "")
-        return zones.filter(region_id=int(region)) if region.isdigit() else zones
 
 
 class ZoneDetailView(ObjectDetailView):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -27,8 +26,13 @@ from identity.api.serializers import (
     UserSerializer,
     UserUpdateSerializer,
 )
+from identity.filtersets import (
+    AccountFilterSet,
+    DomainFilterSet,
+    ProjectFilterSet,
+    UserFilterSet,
+)
 from identity.models import Account, Domain, Project, User
-from portal.api.filters import PortalFilterSet
 from portal.api.schema import error_answer
 from portal.api.viewsets import ServiceModelViewSet
 
@@ -46,47 +50,6 @@ def _state_action(service, name: str):
     return extend_schema(request=None)(action(detail=True, methods=["post"], url_path=name)(view))
 
 
-class DomainFilter(PortalFilterSet):
-    # UUID filters, not choices among all rows: an invisible id filters to nothing, just
-    # as an unknown one does, so filters never reveal what exists.
-    parent = django_filters.UUIDFilter(field_name="parent_id")
-    name = django_filters.CharFilter(lookup_expr="iexact")
-    path = django_filters.CharFilter(lookup_expr="iexact")
-
-    class Meta:
-        model = Domain
-        fields = ["parent", "name", "path"]
-
-
-class AccountFilter(PortalFilterSet):
-    domain = django_filters.UUIDFilter(field_name="domain_id")
-    name = django_filters.CharFilter(lookup_expr="iexact")
-
-    class Meta:
-        model = Account
-        fields = ["domain", "type", "state", "name"]
-
-
-class UserFilter(PortalFilterSet):
-    account = django_filters.UUIDFilter(field_name="account_id")
-    domain = django_filters.UUIDFilter(field_name="account__domain_id")
-    username = django_filters.CharFilter(lookup_expr="iexact")
-
-    class Meta:
-        model = User
-        fields = ["account", "domain", "state", "username"]
-
-
-class ProjectFilter(PortalFilterSet):
-    domain = django_filters.UUIDFilter(field_name="domain_id")
-    owner = django_filters.UUIDFilter(field_name="owner_id")
-    name = django_filters.CharFilter(lookup_expr="iexact")
-
-    class Meta:
-        model = Project
-        fields = ["domain", "owner", "state", "name"]
-
-
 class DomainViewSet(ServiceModelViewSet):
     """Domains: a tree under ROOT. DELETE takes ?cleanup=true to delete everything inside."""
 
@@ -94,8 +57,7 @@ class DomainViewSet(ServiceModelViewSet):
 
     serializer_class = DomainSerializer
     update_serializer_class = DomainUpdateSerializer
-    filterset_class = DomainFilter
-    search_fields = ["path", "network_domain"]
+    filterset_class = DomainFilterSet
     ordering_fields = ["path", "name"]
     selector = selectors.domains_visible_to
     instance_kwarg = "domain"
@@ -120,8 +82,7 @@ class AccountViewSet(ServiceModelViewSet):
 
     serializer_class = AccountSerializer
     update_serializer_class = AccountUpdateSerializer
-    filterset_class = AccountFilter
-    search_fields = ["name", "domain__path"]
+    filterset_class = AccountFilterSet
     ordering_fields = ["name", "created"]
     selector = selectors.accounts_visible_to
     instance_kwarg = "account"
@@ -140,8 +101,7 @@ class UserViewSet(ServiceModelViewSet):
 
     serializer_class = UserSerializer
     update_serializer_class = UserUpdateSerializer
-    filterset_class = UserFilter
-    search_fields = ["username", "first_name", "last_name", "email"]
+    filterset_class = UserFilterSet
     ordering_fields = ["username", "created"]
     selector = selectors.users_visible_to
     instance_kwarg = "user"
@@ -177,8 +137,7 @@ class ProjectViewSet(ServiceModelViewSet):
 
     serializer_class = ProjectSerializer
     update_serializer_class = ProjectUpdateSerializer
-    filterset_class = ProjectFilter
-    search_fields = ["name", "display_text"]
+    filterset_class = ProjectFilterSet
     ordering_fields = ["name", "created"]
     selector = selectors.projects_visible_to
     instance_kwarg = "project"

@@ -23,10 +23,14 @@ from identity.models import (
     User,
 )
 from identity.selectors import (
+    accounts_filtered,
     accounts_visible_to,
     domain_subtree,
+    domains_filtered,
     domains_visible_to,
+    projects_filtered,
     projects_visible_to,
+    users_filtered,
     users_visible_to,
 )
 from portal.cloudstack import errors
@@ -208,9 +212,13 @@ def _users(call: Call) -> QuerySet[User]:
     return users_visible_to(actor=call.actor).prefetch_related(_KEYS)
 
 
+_ACCOUNT_USERS = Prefetch(
+    "users", User.objects.select_related("account__domain").prefetch_related(_KEYS)
+)
+
+
 def _accounts(call: Call) -> QuerySet[Account]:
-    users = User.objects.select_related("account__domain").prefetch_related(_KEYS)
-    return accounts_visible_to(actor=call.actor).prefetch_related(Prefetch("users", users))
+    return accounts_visible_to(actor=call.actor).prefetch_related(_ACCOUNT_USERS)
 
 
 def _domains(call: Call) -> QuerySet[Domain]:
@@ -288,13 +296,12 @@ _LIST_SCOPE = [
     response=DOMAIN_FIELDS,
 )
 def list_domains(call: Call) -> ListResult:
-    domains = _domains(call)
+    domains = domains_filtered(actor=call.actor, filters=call.fields("name"), lenient=True)
+    domains = domains.annotate(has_child=Exists(Domain.objects.filter(parent=OuterRef("pk"))))
     if call.has("id"):
         domains = domains.filter(pk=call.get("id"))
     elif not call.listall() and not call.has("name") and not call.has("level"):
         domains = domains.filter(pk=call.actor.account.domain_id)
-    if call.has("name"):
-        domains = domains.filter(name__iexact=call.get("name"))
     if call.has("level"):
         level = call.get("level")
         domains = [d for d in domains if d.level == level]
@@ -396,7 +403,12 @@ def delete_domain(call: Call) -> JobStarted:
     params=[
         Param("id", "uuid", description="List the account with this ID."),
         Param("name", description="List accounts by name."),
-        Param("accounttype", "integer", description="0 user, 1 root admin, 2 domain admin."),
+        Param(
+            "accounttype",
+            "integer",
+            description="0 user, 1 root admin, 2 domain admin.",
+            field="type",
+        ),
         Param("state", description="enabled, disabled or locked."),
         *_LIST_SCOPE,
     ],
@@ -404,17 +416,13 @@ def delete_domain(call: Call) -> JobStarted:
     response=ACCOUNT_FIELDS,
 )
 def list_accounts(call: Call) -> ListResult:
-    accounts = _accounts(call)
+    filters = call.fields("name", "accounttype", "state")
+    accounts = accounts_filtered(actor=call.actor, filters=filters, lenient=True)
+    accounts = accounts.prefetch_related(_ACCOUNT_USERS)
     if call.has("id"):
         accounts = accounts.filter(pk=call.get("id"))
     else:
         accounts = _scoped(call, accounts, "domain")
-    if call.has("name"):
-        accounts = accounts.filter(name__iexact=call.get("name"))
-    if call.has("accounttype"):
-        accounts = accounts.filter(type=call.get("accounttype"))
-    if call.has("state"):
-        accounts = accounts.filter(state__iexact=call.get("state"))
     return call.page(accounts, account_response)
 
 
@@ -579,8 +587,17 @@ def disable_account(call: Call) -> JobStarted:
     params=[
         Param("id", "uuid", description="List the user with this ID."),
         Param("username", description="List users by username."),
-        Param("account", description="List the users of this account (with domainid)."),
-        Param("accounttype", "integer", description="0 user, 1 root admin, 2 domain admin."),
+        Param(
+            "account",
+            description="List the users of this account (with domainid).",
+            field="account_name",
+        ),
+        Param(
+            "accounttype",
+            "integer",
+            description="0 user, 1 root admin, 2 domain admin.",
+            field="account_type",
+        ),
         Param("state", description="enabled, disabled or locked."),
         *_LIST_SCOPE,
     ],
@@ -588,19 +605,13 @@ def disable_account(call: Call) -> JobStarted:
     response=USER_FIELDS,
 )
 def list_users(call: Call) -> ListResult:
-    users = _users(call)
+    filters = call.fields("username", "account", "accounttype", "state")
+    users = users_filtered(actor=call.actor, filters=filters, lenient=True)
+    users = users.prefetch_related(_KEYS)
     if call.has("id"):
         users = users.filter(pk=call.get("id"))
     else:
         users = _scoped(call, users, "account__domain")
-    if call.has("username"):
-        users = users.filter(username__iexact=call.get("username"))
-    if call.has("account"):
-        users = users.filter(account__name__iexact=call.get("account"))
-    if call.has("accounttype"):
-        users = users.filter(account__type=call.get("accounttype"))
-    if call.has("state"):
-        users = users.filter(state__iexact=call.get("state"))
     return call.page(users, user_response, keyword=("username", "first_name", "last_name", "email"))
 
 
@@ -740,8 +751,10 @@ def get_user_keys(call: Call) -> dict[str, Any]:
     params=[
         Param("id", "uuid", description="List the project with this ID."),
         Param("name", description="List projects by name."),
-        Param("displaytext", description="List projects by display text."),
-        Param("account", description="List the projects owned by this account."),
+        Param("displaytext", description="List projects by display text.", field="display_text"),
+        Param(
+            "account", description="List the projects owned by this account.", field="owner_name"
+        ),
         Param("state", description="Active or Suspended."),
         *_LIST_SCOPE,
     ],
@@ -749,7 +762,8 @@ def get_user_keys(call: Call) -> dict[str, Any]:
     response=PROJECT_FIELDS,
 )
 def list_projects(call: Call) -> ListResult:
-    projects = _projects(call)
+    filters = call.fields("name", "displaytext", "account", "state")
+    projects = projects_filtered(actor=call.actor, filters=filters, lenient=True)
     if call.has("id"):
         projects = projects.filter(pk=call.get("id"))
     elif call.has("domainid") or call.listall() or call.get("isrecursive"):
@@ -757,14 +771,6 @@ def list_projects(call: Call) -> ListResult:
     else:
         mine = call.actor.account_id
         projects = projects.filter(Q(owner_id=mine) | Q(memberships__account_id=mine)).distinct()
-    if call.has("name"):
-        projects = projects.filter(name__iexact=call.get("name"))
-    if call.has("displaytext"):
-        projects = projects.filter(display_text__iexact=call.get("displaytext"))
-    if call.has("account"):
-        projects = projects.filter(owner__name__iexact=call.get("account"))
-    if call.has("state"):
-        projects = projects.filter(state__iexact=call.get("state"))
     return call.page(projects, project_response, keyword=("name", "display_text"))
 
 

@@ -13,6 +13,8 @@ from django.db.models import Model, QuerySet
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 
+from portal.filtering import ListFilterSet
+
 
 class BodyMustParse:
     """A view mixin: a write's body is parsed before the view runs, so one that cannot be
@@ -36,6 +38,13 @@ class ServiceModelViewSet(BodyMustParse, viewsets.ModelViewSet):
     #: PUT and PATCH, where what is fixed at creation (a parent, an id) is read-only, so
     #: the schema of a change offers only what can change
     update_serializer_class: type[serializers.Serializer] | None = None
+    #: the list's filters, the same FilterSet its page and CloudStack command use
+    filterset_class: type[ListFilterSet]
+
+    @property
+    def search_fields(self) -> tuple[str, ...]:
+        """?search= looks where the list page's search does (the FilterSet's fields)."""
+        return self.filterset_class.search_fields
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         if self.action in ("update", "partial_update") and self.update_serializer_class:

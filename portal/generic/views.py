@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.generic import FormView, ListView, TemplateView, View
 
 from portal.generic.columns import Column
+from portal.generic.related import RelatedTable, related_tables
 from portal.permissions import Action, may, require
 from portal.validation import NON_FIELD
 
@@ -67,18 +68,24 @@ class ObjectListView(ObjectMixin, ListView):
     shown_in_every_region = True
     paginate_by = 50
     columns: list[Column] = []
-    search_fields: tuple[str, ...] = ("name",)
+    #: the list's read: (actor, filters, search) -> rows, the app's `<model>s_filtered`
+    #: selector, which the REST list and the CloudStack list command share
+    list_selector: Callable[..., QuerySet]
     add_url_name: str | None = None
 
     def get_queryset(self) -> QuerySet:
-        queryset = super().get_queryset()
-        query = self.request.GET.get("q", "").strip()
-        if query:
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": query})
-            queryset = queryset.filter(condition)
-        return queryset
+        filters = self.request.GET.copy()
+        for name in ("q", "page"):
+            filters.pop(name, None)
+        search = self.request.GET.get("q", "")
+        try:
+            return type(self).list_selector(actor=self.request.user, filters=filters, search=search)
+        except ValidationError as error:
+            # A filter in the address that cannot be read is left out, and the page says so.
+            for field, problems in error.message_dict.items():
+                filters.pop(field, None)
+                messages.warning(self.request, f"{field}: {' '.join(problems)} (filter ignored)")
+        return type(self).list_selector(actor=self.request.user, filters=filters, search=search)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -101,13 +108,6 @@ class StateAction:
     action: str
     style: str = "outline-secondary"
     shown: Callable[[Any], bool] = lambda obj: True
-
-
-@dataclass(frozen=True)
-class RelatedTable:
-    title: str
-    columns: list[Column]
-    rows: Any
 
 
 class ObjectDetailView(ObjectMixin, TemplateView):
@@ -134,7 +134,7 @@ class ObjectDetailView(ObjectMixin, TemplateView):
             object=obj,
             title=f"{self.model._meta.verbose_name.capitalize()} {obj}",
             fields=self.fields,
-            related=self.related(obj),
+            related=[*self.related(obj), *related_tables(self.request.user, obj)],
             edit_url=(
                 reverse(f"{self.url_prefix}_edit", args=[obj.pk])
                 if can_change and self.allows(obj, Action.CHANGE)

@@ -1,19 +1,13 @@
-import django_filters
-
-from portal.api.filters import PortalFilterSet, WholeNumberFilter
 from portal.api.viewsets import ServiceModelViewSet
 from regions import selectors, services
 from regions.api.serializers import RegionSerializer, RegionUpdateSerializer
+from regions.filtersets import RegionFilterSet
 from regions.models import Region
 
 
-class RegionFilter(PortalFilterSet):
-    id = WholeNumberFilter(help_text="Cloud-wide region id.")
-    name = django_filters.CharFilter(lookup_expr="iexact")
-
-    class Meta:
-        model = Region
-        fields = ["id", "name", "is_local"]
+class Meta:
+    model = Region
+    fields = ["id", "name", "is_local"]
 
 
 class RegionViewSet(ServiceModelViewSet):
@@ -23,8 +17,7 @@ class RegionViewSet(ServiceModelViewSet):
 
     serializer_class = RegionSerializer
     update_serializer_class = RegionUpdateSerializer
-    filterset_class = RegionFilter
-    search_fields = ["name", "description", "endpoint"]
+    filterset_class = RegionFilterSet
     ordering_fields = ["id", "name"]
     selector = selectors.regions_visible_to
     instance_kwarg = "region"

@@ -8,11 +8,10 @@ recorder's signal); region and zone values stay here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from identity.models import User
 from portal.concurrency import atomic_write
 from portal.permissions import Action, require
 from portal.validation import invalid
@@ -20,6 +19,9 @@ from portal.writes import save_changed
 from regions.configuration.definitions import DEFINITIONS
 from regions.configuration.values import value_clean
 from regions.models.configuration import Setting, SettingScope, ZoneSetting, setting_id
+
+if TYPE_CHECKING:
+    from identity.models import User  # annotations only: identity is a layer above
 
 DEFINITION_FIELDS = (
     "category",
