@@ -185,3 +185,8 @@ def visible(actor: Any, model: type[Model]) -> Q | None:
     if found.account is None:
         return None
     return Q(**{found.account or "pk": user.account_id})  # what their account owns
+
+
+def subtree(top: Domain, model: type[Model]) -> Q:
+    """The rows of MODEL in TOP's domain subtree (portal.permissions.subtree)."""
+    return _subtree_q(top, declaration(model))

@@ -57,3 +57,8 @@ def _noun(target: Model | type[Model]) -> str:
 def visible(actor: Any, model: type[Model]) -> Q | None:
     """A filter for the rows of MODEL that ACTOR may view; None means none at all."""
     return policy().visible(actor, model)
+
+
+def subtree(top: Model, model: type[Model]) -> Q:
+    """A filter for the rows of MODEL in domain TOP's subtree (TOP's own included)."""
+    return policy().subtree(top, model)

@@ -1,6 +1,7 @@
-"""identity's part of the CloudStack API: its commands (commands.py: domains, accounts,
-users, projects, keys, login's answers), the async job queries (jobs.py) and how a caller
-is known (auth.py: signed requests, sessions, login and logout; the kernel's dispatcher
-finds it through settings.CLOUDSTACK_AUTH). Importing the package registers its commands."""
+"""identity's part of the CloudStack API, a module per API category: domains, accounts,
+users (with API keys) and projects; the answers they share (responses.py), how they find
+their rows (lookups.py), the async job queries (jobs.py) and how a caller is known (auth.py:
+signed requests, sessions, login and logout; the kernel's dispatcher finds it through
+settings.CLOUDSTACK_AUTH). Importing the package registers its commands."""
 
-from identity.cloudstack import commands, jobs  # noqa: F401  (registers the commands)
+from identity.cloudstack import accounts, domains, jobs, projects, users  # noqa: F401

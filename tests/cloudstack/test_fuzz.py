@@ -31,7 +31,7 @@ from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from identity.cloudstack.commands import ROLE_IDS
+from identity.cloudstack.responses import ROLE_IDS
 from identity.models import Account, Domain, Project, User
 from portal.cloudstack.registry import Command, Param, command_get, commands_all
 from portal.models import AsyncJob, AsyncJobStatus

@@ -1,0 +1,135 @@
+"""CloudStack commands for domains: listDomains, createDomain, updateDomain, deleteDomain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+
+from identity import services
+from identity.cloudstack.lookups import (
+    domains_of,
+)
+from identity.cloudstack.responses import (
+    DOMAIN_FIELDS,
+    domain_response,
+)
+from identity.models import Domain, User
+from identity.selectors import (
+    domains_filtered,
+    domains_visible_to,
+)
+from portal.cloudstack.calls import Call, JobStarted, ListResult
+from portal.cloudstack.jobs import job_start
+from portal.cloudstack.registry import ADMINS, Param, command
+
+
+@command(
+    "listDomains",
+    description="Lists domains: the caller's own, or with listall=true every one it may see.",
+    params=[
+        Param("id", "uuid", description="List the domain with this ID."),
+        Param("name", description="List domains by name."),
+        Param("level", "integer", description="List domains by level (ROOT is 0)."),
+        Param("listall", "boolean", description="Every domain the caller may see."),
+    ],
+    list_key="domain",
+    response=DOMAIN_FIELDS,
+)
+def list_domains(call: Call) -> ListResult:
+    domains = domains_filtered(actor=call.actor, filters=call.fields("name"), lenient=True)
+    domains = domains.annotate(has_child=Exists(Domain.objects.filter(parent=OuterRef("pk"))))
+    if call.has("id"):
+        domains = domains.filter(pk=call.get("id"))
+    elif not call.listall() and not call.has("name") and not call.has("level"):
+        domains = domains.filter(pk=call.actor.account.domain_id)
+    if call.has("level"):
+        level = call.get("level")
+        domains = [d for d in domains if d.level == level]
+        return call.page_items([domain_response(d) for d in domains])
+    return call.page(domains, domain_response)
+
+
+@command(
+    "createDomain",
+    description="Creates a domain.",
+    params=[
+        Param("name", required=True, description="The name of the domain."),
+        Param(
+            "parentdomainid",
+            "uuid",
+            description="The parent domain; ROOT if not given.",
+            field="parent",
+        ),
+        Param(
+            "networkdomain",
+            description="Network domain for the domain's networks.",
+            field="network_domain",
+        ),
+    ],
+    roles=ADMINS,
+    response=DOMAIN_FIELDS,
+)
+def create_domain(call: Call) -> dict[str, Any]:
+    parent = call.find(domains_visible_to(actor=call.actor), "parentdomainid", required=False)
+    if parent is None:
+        parent = Domain.objects.get(parent__isnull=True)
+    domain = services.domain_create(
+        parent=parent,
+        name=call.get("name"),
+        network_domain=call.get("networkdomain", ""),
+        by=call.actor,
+    )
+    return {"domain": domain_response(domain)}
+
+
+@command(
+    "updateDomain",
+    description="Renames a domain or changes its network domain.",
+    params=[
+        Param("id", "uuid", required=True, description="The ID of the domain."),
+        Param("name", description="The new name of the domain."),
+        Param(
+            "networkdomain",
+            description="Network domain for the domain's networks.",
+            field="network_domain",
+        ),
+    ],
+    roles=ADMINS,
+    response=DOMAIN_FIELDS,
+)
+def update_domain(call: Call) -> dict[str, Any]:
+    domain = services.domain_update(
+        domain=call.find(domains_of(call)),
+        **call.fields("name", "networkdomain"),
+        by=call.actor,
+    )
+    return {"domain": domain_response(domain)}
+
+
+def _run_delete_domain(actor: User, *, domain_id: str, cleanup: bool) -> dict[str, Any]:
+    services.domain_delete(domain=Domain.objects.get(pk=domain_id), cleanup=cleanup, by=actor)
+    return {"success": True}
+
+
+@command(
+    "deleteDomain",
+    description="Deletes a domain; with cleanup=true everything in it as well.",
+    params=[
+        Param("id", "uuid", required=True, description="The ID of the domain."),
+        Param("cleanup", "boolean", description="Delete the domain's contents too."),
+    ],
+    roles=ADMINS,
+    is_async=True,
+    run=_run_delete_domain,
+    response=("success",),
+)
+def delete_domain(call: Call) -> JobStarted:
+    domain = call.find(domains_of(call))
+    return job_start(
+        call,
+        instance=domain,
+        instance_type="Domain",
+        domain_id=domain.pk,
+        cleanup=bool(call.get("cleanup")),
+    )
