@@ -267,6 +267,7 @@ class UserKeysView(LoginRequiredMixin, View):
     a URL or a log line.
     """
 
+    model = User  # what the route names (tests walk the routes by their models)
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
@@ -404,6 +405,7 @@ class ProjectActionView(ObjectActionView):
 class ProjectMemberView(LoginRequiredMixin, View):
     """POST: add a member (account, role) or, with `remove`, remove one."""
 
+    model = Project  # what the route names (tests walk the routes by their models)
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: Any) -> HttpResponse:

@@ -119,10 +119,11 @@ class UserViewSet(ServiceModelViewSet):
     def set_password(self, request: Request, pk: Any = None) -> Response:
         """Set a new password (checked by the password rules); your own needs the current one,
         so a token or session alone cannot take the account over."""
+        user = self.get_object()  # an unknown user is a 404 whatever the body says
         serializer = PasswordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.user_password_change(
-            user=self.get_object(),
+            user=user,
             password=serializer.validated_data["password"],
             current_password=serializer.validated_data.get("current_password"),
             by=request.user,

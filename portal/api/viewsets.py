@@ -13,7 +13,9 @@ from django.db.models import Model, QuerySet
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 
+from portal.declarations import Audience, declaration
 from portal.filtering import ListFilterSet
+from portal.permissions import Action, require
 
 
 class BodyMustParse:
@@ -25,6 +27,15 @@ class BodyMustParse:
         super().initial(request, *args, **kwargs)
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             request.data  # noqa: B018  (parsing raises ParseError, answered as a 400)
+
+
+_WRITES = {
+    "POST": Action.ADD,
+    "PUT": Action.CHANGE,
+    "PATCH": Action.CHANGE,
+    "DELETE": Action.DELETE,
+}
+_NOT_OWNED = {Audience.EVERYONE, Audience.ADMINS, Audience.ROOT}
 
 
 class ServiceModelViewSet(BodyMustParse, viewsets.ModelViewSet):
@@ -45,6 +56,14 @@ class ServiceModelViewSet(BodyMustParse, viewsets.ModelViewSet):
     def search_fields(self) -> tuple[str, ...]:
         """?search= looks where the list page's search does (the FilterSet's fields)."""
         return self.filterset_class.search_fields
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """A write to rows only admins write (the model's audience is not by ownership) is
+        refused before its body is read: a 403, not a 400 about a body nobody may send."""
+        super().initial(request, *args, **kwargs)
+        action = _WRITES.get(request.method or "")
+        if action is not None and declaration(self.model).audience in _NOT_OWNED:
+            require(request.user, action, self.model)
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         if self.action in ("update", "partial_update") and self.update_serializer_class:
