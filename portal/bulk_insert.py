@@ -45,8 +45,8 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
 def bulk_insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     """Insert ROWS of MODEL given as {attname: value}, without making a model instance of
     each (for log rows: a third of an import's time went into instances only copied out
-    again). A field left out takes its default, timestamps the time now; an auto primary
-    key is taken from the sequence and set in each row."""
+    again). A field a row leaves out takes its default, timestamps the time now; an auto
+    primary key is taken from the sequence and set in each row."""
     if not rows:
         return
     fields = list(model._meta.concrete_fields)
@@ -63,13 +63,11 @@ def bulk_insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) 
         for row, value in zip(rows, values, strict=True):
             row[auto_pk.attname] = value
     stamped = {f.attname for f in _stamped(fields)}
-    defaults = {
-        f.attname: (now if f.attname in stamped else f.get_default())
-        for f in fields
-        if f.attname not in rows[0]
-    }
     for row in rows:
-        row.update(defaults)
+        for field in fields:
+            if field.attname not in row:
+                # a callable default (a UUID) is called for each row, as for each instance
+                row[field.attname] = now if field.attname in stamped else field.get_default()
     _copy(model, fields, ([row[f.attname] for f in fields] for row in rows))
 
 

@@ -201,6 +201,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "identity.User"
 # One backend: Django's username and password check behind the sign-in throttle.
 AUTHENTICATION_BACKENDS = ["identity.backends.PortalBackend"]
+# auth.W004 ("User.username is not unique"): it is, case-insensitively, by a unique index on
+# lower(username) (identity.User's Meta.constraints), which Django's check does not read.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 # Password checks allowed per window (identity.sign_in_limits): (attempts, seconds). The
 # account-wide limit is above the per-address one, so one address cannot keep a user out.

@@ -72,7 +72,8 @@ def changes(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse
     except ValueError:
         return JsonResponse({"detail": "after and limit must be whole numbers."}, status=400)
     delivery.record_peer_read(region_id=sender, after=after)
-    return JsonResponse(feed.feed_read(origin=local.pk, after=after, limit=limit))
+    page, _, _ = feed.feed_page_json(origin=local.pk, after=after, limit=limit)
+    return HttpResponse(page, content_type="application/json")
 
 
 @require_GET

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from portal.bulk_insert import bulk_insert
+from portal.bulk_insert import bulk_insert_rows
 from regions.models import ObjectVersion, ParkedChange
 from regions.models.replication import ChangeOp
 from regions.replication import registry
@@ -207,16 +207,23 @@ def _bulk_write(spec: registry.ReplicatedModel, ready: list[IncomingChange]) -> 
     now = timezone.now()
     stamps = {f.name for f in model._meta.concrete_fields} & {"created", "updated"}
     pk_name = model._meta.pk.attname
-    new, changed, fields = [], [], set()
+    key_attname = model._meta.get_field(key_field).attname
+    tree = any(f.related_model is model for f in spec.fields() if f.is_relation)
+    new: list[Any] = []
+    changed, fields = [], set()
     for change in ready:
         values = spec.values_from_payload(change.payload)
         fields |= set(values)
         obj = existing.get(change.object_id)
         if obj is None:
-            obj = model(**{key_field: change.object_id}, **values)
-            for stamp in stamps:
-                setattr(obj, stamp, now)
-            new.append(obj)
+            if tree:
+                obj = model(**{key_field: change.object_id}, **values)
+                for stamp in stamps:
+                    setattr(obj, stamp, now)
+                new.append(obj)
+            else:  # plain values: no model instance only to copy its values out again
+                key = model._meta.get_field(key_field).to_python(change.object_id)
+                new.append({key_attname: key, **values, **dict.fromkeys(stamps, now)})
         else:
             if pk_name in values and values[pk_name] != obj.pk:
                 # change_apply would insert a second row and clash on the key: the same.
@@ -227,11 +234,11 @@ def _bulk_write(spec: registry.ReplicatedModel, ready: list[IncomingChange]) -> 
                 obj.updated = now
             changed.append(obj)
     if new:
-        if any(f.related_model is model for f in spec.fields() if f.is_relation):
+        if tree:
             for obj in new:  # a tree: each parent must exist before its children
                 obj.save(force_insert=True)
         else:
-            bulk_insert(model, new)
+            bulk_insert_rows(model, new)
     if changed:
         # The primary key is not the cloud-wide key of every model (regions: id vs uuid);
         # it selects the row and cannot be updated.
@@ -241,30 +248,30 @@ def _bulk_write(spec: registry.ReplicatedModel, ready: list[IncomingChange]) -> 
 
 def _versions_save(applied: list[IncomingChange], stored: dict[Key, tuple[int, int, int]]) -> None:
     rows = [
-        ObjectVersion(
-            model=c.model,
-            object_id=c.object_id,
-            wall=c.version[0],
-            counter=c.version[1],
-            origin=c.version[2],
-            deleted=False,
-        )
+        {
+            "model": c.model,
+            "object_id": c.object_id,
+            "wall": c.version[0],
+            "counter": c.version[1],
+            "origin": c.version[2],
+            "deleted": False,
+        }
         for c in applied
         if c.version != UNVERSIONED
     ]
-    # Rows new here are streamed in (COPY on PostgreSQL); known ones (locked since
-    # _stored_versions) are updated in place. Should a new one have appeared meanwhile, the
-    # insert gives way to the upsert for all.
-    new = [row for row in rows if (row.model, row.object_id) not in stored]
-    known = [row for row in rows if (row.model, row.object_id) in stored]
+    # Rows new here are streamed in (COPY on PostgreSQL, from plain values); known ones
+    # (locked since _stored_versions) are updated in place. Should a new one have appeared
+    # meanwhile, the insert gives way to the upsert for all.
+    new = [row for row in rows if (row["model"], row["object_id"]) not in stored]
+    known = [row for row in rows if (row["model"], row["object_id"]) in stored]
     try:
         with transaction.atomic():
-            bulk_insert(ObjectVersion, new)
+            bulk_insert_rows(ObjectVersion, [dict(row) for row in new])
     except IntegrityError:
         known = rows
     if known:
         ObjectVersion.objects.bulk_create(
-            known,
+            [ObjectVersion(**row) for row in known],
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["model", "object_id"],

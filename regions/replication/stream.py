@@ -148,14 +148,14 @@ def serve(*, sender: int, origin: int, after: int) -> Iterator[bytes]:
             _mark_live(sender)
             replicator.note_read(sender)  # before the read: see Replicator.poke_soon
             try:
-                page = feed.feed_read(origin=origin, after=cursor)
+                page, last_seq, more = feed.feed_page_json(origin=origin, after=cursor)
             except DatabaseError as error:
                 log.warning("stream to region %s ended: %s", sender, error)
                 return
-            if page["changes"]:
-                cursor = page["last_seq"]
-                yield _line(page)
-                if page["more"]:
+            if last_seq != cursor:
+                cursor = last_seq
+                yield page + b"\n"
+                if more:
                     continue
             try:
                 woken = _wait(news, HEARTBEAT_SECONDS)

@@ -71,3 +71,18 @@ def test_rows_given_as_values_get_their_key_defaults_and_stamps(db):
         change = stored[row["seq"]]
         assert (change.object_id, change.payload) == (row["object_id"], row["payload"])
         assert change.format == 1 and change.created == row["created"]  # default and stamp
+
+
+def test_rows_that_leave_out_different_fields_each_get_their_own_defaults(region):
+    """A page of replicated rows comes from payloads of any age: one row may leave out a
+    field another gives. A callable default (a UUID key) is made for each row."""
+    account = factories.account()
+    rows = [
+        {"account_id": account.pk, "username": "first", "password": "x", "state": "locked"},
+        {"account_id": account.pk, "username": "second", "password": "x"},
+    ]
+    bulk_insert_rows(User, rows)
+    first, second = (User.objects.get(username=name) for name in ("first", "second"))
+    assert (first.state, second.state) == ("locked", "enabled")
+    assert first.pk != second.pk and rows[0]["id"] == first.pk
+    assert first.created is not None and second.timezone == "UTC"

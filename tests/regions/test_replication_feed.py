@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -28,6 +29,7 @@ from regions.replication.feed import (
     FEED_LIMIT,
     change_to_wire,
     feed_head,
+    feed_page_json,
     feed_read,
     snapshot_build,
 )
@@ -101,6 +103,26 @@ def test_the_page_size_is_clamped(region):
     assert len(feed_read(origin=1, after=0, limit=0)["changes"]) == 1
     assert len(feed_read(origin=1, after=0, limit=-5)["changes"]) == 1
     assert len(feed_read(origin=1, after=0, limit=FEED_LIMIT * 10)["changes"]) == 4
+
+
+def test_the_page_as_json_text_is_the_page(region):
+    """Streams and pulls send the page as the database's text; it reads back as feed_read's
+    page, whatever the payloads hold."""
+    odd = {"t": 'quote " back\\ tab\t', "u": "ëü ✓ 雪", "n": None, "f": 1.5, "l": [1, {"a": []}]}
+    Change.objects.create(
+        model="m", object_id="odd", op="upsert", wall=9, counter=0, origin=region.pk, payload=odd
+    )
+    identity.domain_create(parent=Domain.objects.get(pk=ROOT_DOMAIN_ID), name="jsonpage", by=None)
+    head = feed_head(origin=region.pk)
+    for after, limit in ((0, FEED_LIMIT), (0, 1), (head - 1, 5), (head, 5)):
+        text, last_seq, more = feed_page_json(origin=region.pk, after=after, limit=limit)
+        page = feed_read(origin=region.pk, after=after, limit=limit)
+        assert json.loads(text) == json.loads(json.dumps(page))
+        assert (last_seq, more) == (page["last_seq"], page["more"])
+    assert any(
+        c["payload"] == odd
+        for c in json.loads(feed_page_json(origin=region.pk, after=0)[0])["changes"]
+    )
 
 
 def test_a_wire_change_carries_state_version_and_origin(region):

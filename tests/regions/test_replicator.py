@@ -432,8 +432,10 @@ def test_a_peer_reading_our_feed_is_counted_before_the_feed_is_read(west, monkey
     monkeypatch.setattr(replicator, "note_read", lambda region_id: order.append("counted"))
     from regions.replication import feed
 
-    read = feed.feed_read
-    monkeypatch.setattr(feed, "feed_read", lambda **kwargs: order.append("read") or read(**kwargs))
+    read = feed.feed_page_json
+    monkeypatch.setattr(
+        feed, "feed_page_json", lambda **kwargs: order.append("read") or read(**kwargs)
+    )
     path = "/api/peer/changes/?after=0&limit=10"
     headers = signing.sign(secret=signing.federation_secret(), region_id=2, method="GET", path=path)
     assert Client().get(path, headers=headers).status_code == 200
