@@ -72,13 +72,11 @@ def _sqlstate(error: Exception) -> str | None:
 
 def _as_validation(error: Exception, renamed: dict[str, str]) -> ValidationError | None:
     if isinstance(error, ProtectedError):
+        # A delete that rows added meanwhile now depend on: the request chose no field (the
+        # rows' own reference to it, `parent` or `domain`, named one the caller never sent).
         held = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
-        model = next(iter(error.protected_objects))._meta
-        field = next(
-            (f.name for f in model.get_fields() if f.is_relation and f.many_to_one), NON_FIELD
-        )
         return invalid(
-            field,
+            NON_FIELD,
             f"It is still in use ({', '.join(held)} were added meanwhile, perhaps in another "
             "region). Try again once they are gone.",
             "in_use",
