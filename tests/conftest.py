@@ -82,3 +82,31 @@ def alice_client(alice) -> Client:
 @pytest.fixture
 def anon_client(region) -> Client:
     return Client()
+
+
+@pytest.fixture
+def actor(request, root):
+    """The actor a test is parametrised with, by name (`indirect=True`): one of the role
+    fixtures above, or one who may do nothing: "anonymous", "disabled_root" (a root admin
+    whose user is disabled), "disabled_<role>" (that role's user, disabled),
+    "locked_account" (the domain admin, their account locked)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from identity import services
+    from identity.models import User
+
+    name = request.param
+    if name == "anonymous":
+        return AnonymousUser()
+    if name == "disabled_root":  # another root admin: the last one cannot be disabled
+        user = factories.root_admin()
+        services.user_disable(user=user, by=root)
+    elif name.startswith("disabled_"):
+        user = request.getfixturevalue(name.removeprefix("disabled_"))
+        services.user_disable(user=user, by=root)
+    elif name == "locked_account":
+        user = request.getfixturevalue("dadmin")
+        services.account_lock(account=user.account, by=root)
+    else:
+        return request.getfixturevalue(name)
+    return User.objects.get(pk=user.pk)  # as a request would load it: inactive now

@@ -6,7 +6,6 @@ import uuid
 import zoneinfo
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from identity import services
@@ -320,17 +319,11 @@ def test_a_domain_admin_may_not_touch_users_outside_their_subtree(dadmin, bob, r
     assert db_state() == before
 
 
-@pytest.mark.parametrize("actor", ["anonymous", "disabled", "locked_account"])
-def test_inactive_actors_may_nothing(root, dadmin, alice, actor):
-    if actor == "anonymous":
-        by = AnonymousUser()
-    elif actor == "disabled":
-        by = dadmin
-        services.user_disable(user=dadmin, by=root)
-    else:
-        by = dadmin
-        services.account_lock(account=dadmin.account, by=root)
-    by = User.objects.get(pk=by.pk) if isinstance(by, User) else by
+@pytest.mark.parametrize(
+    "actor", ["anonymous", "disabled_root", "disabled_dadmin", "locked_account"], indirect=True
+)
+def test_inactive_actors_may_nothing(alice, actor):
+    by = actor
     before = db_state()
     for call in (
         lambda: services.user_create(account=alice.account, username="x", password=PASSWORD, by=by),

@@ -10,7 +10,6 @@ from identity.models import Account, AccountType, User
 from regions import services
 from regions.models import Region
 from regions.services import MAX_REGION_ID, endpoint_normalize
-from tests import factories
 from tests.db_state import db_state
 from tests.factories import PASSWORD
 from zones.models import Zone
@@ -221,21 +220,12 @@ def test_a_region_with_zones_cannot_be_deleted(root, region):
 # --- permissions ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("actor", ["dadmin", "alice", "anonymous", "disabled_root"])
-def test_only_root_admins_write_regions(request, root, region, actor):
-    from django.contrib.auth.models import AnonymousUser
-
+@pytest.mark.parametrize(
+    "actor", ["dadmin", "alice", "anonymous", "disabled_root", "locked_account"], indirect=True
+)
+def test_only_root_admins_write_regions(region, actor):
     west = remote()
-    if actor == "anonymous":
-        by = AnonymousUser()
-    elif actor == "disabled_root":
-        by = factories.root_admin()
-        from identity.services import user_disable
-
-        user_disable(user=by, by=root)
-        by = User.objects.get(pk=by.pk)
-    else:
-        by = request.getfixturevalue(actor)
+    by = actor
     before = db_state()
     with pytest.raises(PermissionDenied):
         services.region_create(id=3, name="north", endpoint="https://n.example.com", by=by)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from regions.services import region_create
-from tests import factories
 from tests.db_state import db_state
 from zones import services
 from zones.models import AllocationState, NetworkType, Zone
@@ -296,20 +294,12 @@ def test_delete(root, region):
 # --- permissions ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("actor", ["dadmin", "alice", "anonymous", "disabled_root"])
-def test_only_root_admins_write_zones(request, root, region, actor):
+@pytest.mark.parametrize(
+    "actor", ["dadmin", "alice", "anonymous", "disabled_root", "locked_account"], indirect=True
+)
+def test_only_root_admins_write_zones(region, actor):
     zone = create()
-    if actor == "anonymous":
-        by = AnonymousUser()
-    elif actor == "disabled_root":
-        from identity.models import User
-        from identity.services import user_lock
-
-        by = factories.root_admin()
-        user_lock(user=by, by=root)
-        by = User.objects.get(pk=by.pk)
-    else:
-        by = request.getfixturevalue(actor)
+    by = actor
     before = db_state()
     with pytest.raises(PermissionDenied):
         create(name="z2", by=by)
