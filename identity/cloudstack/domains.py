@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef
-
 from identity import services
 from identity.cloudstack.lookups import (
     domains_of,
+    with_has_child,
 )
 from identity.cloudstack.responses import (
     DOMAIN_FIELDS,
@@ -37,8 +36,9 @@ from portal.cloudstack.registry import ADMINS, Param, command
     response=DOMAIN_FIELDS,
 )
 def list_domains(call: Call) -> ListResult:
-    domains = domains_filtered(actor=call.actor, filters=call.fields("name"), lenient=True)
-    domains = domains.annotate(has_child=Exists(Domain.objects.filter(parent=OuterRef("pk"))))
+    domains = with_has_child(
+        domains_filtered(actor=call.actor, filters=call.fields("name"), lenient=True)
+    )
     if call.has("id"):
         domains = domains.filter(pk=call.get("id"))
     elif not call.listall() and not call.has("name") and not call.has("level"):

@@ -31,10 +31,13 @@ def accounts_of(call: Call) -> QuerySet[Account]:
     return accounts_visible_to(actor=call.actor).prefetch_related(ACCOUNT_USERS)
 
 
+def with_has_child(domains: QuerySet[Domain]) -> QuerySet[Domain]:
+    """DOMAINS with `has_child`, which their answers show (`haschild`)."""
+    return domains.annotate(has_child=Exists(Domain.objects.filter(parent=OuterRef("pk"))))
+
+
 def domains_of(call: Call) -> QuerySet[Domain]:
-    return domains_visible_to(actor=call.actor).annotate(
-        has_child=Exists(Domain.objects.filter(parent=OuterRef("pk")))
-    )
+    return with_has_child(domains_visible_to(actor=call.actor))
 
 
 def projects_of(call: Call) -> QuerySet[Project]:

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 
 from portal.cloudstack import errors
 from portal.cloudstack.registry import Command, Param
+from portal.filtering import keyword_q
 
 MAX_PAGE_SIZE = 500  # CloudStack's default.page.size
 UNLIMITED = -1
@@ -168,10 +169,7 @@ class Call:
         """Apply `keyword`, `page` and `pagesize` as CloudStack does, and render the page."""
         text = self.params.get("keyword")
         if text:
-            condition = Q()
-            for field_name in keyword:
-                condition |= Q(**{f"{field_name}__icontains": text})
-            queryset = queryset.filter(condition)
+            queryset = queryset.filter(keyword_q(keyword, text))
         start, size = self._window()
         count = queryset.count()
         rows = queryset if size == UNLIMITED else queryset[start : start + size]
