@@ -140,9 +140,7 @@ def _listed_configuration(setting: Setting) -> dict[str, Any]:
 
 
 def _zone_param(call: Call) -> Any:
-    from zones.selectors import zones_visible_to
-
-    return call.find(zones_visible_to(actor=call.actor), "zoneid", required=False)
+    return call.find(configuration.local_zones(actor=call.actor), "zoneid", required=False)
 
 
 @command(

@@ -6,4 +6,6 @@ class ZonesConfig(AppConfig):
     verbose_name = "Zones"
 
     def ready(self) -> None:
-        from zones import related  # noqa: F401  (registers the zone tables of other pages)
+        # Registrations with the layers below: the zone tables of other pages, and where
+        # zone-scoped settings keep their values.
+        from zones import related, setting_values  # noqa: F401

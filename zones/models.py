@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from portal.declarations import Audience, Menu, Scope, declare
 from portal.models import UUIDModel
+from regions.models import Setting
 
 
 class NetworkType(models.TextChoices):
@@ -53,3 +54,26 @@ declare(
     audience=Audience.EVERYONE,
     menu=Menu("Zones", "zones:zone_list", order=20),
 )
+
+
+class ZoneSetting(UUIDModel):
+    """A zone's own value for a zone-scoped setting; local to this region."""
+
+    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="zone_values")
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="setting_values")
+    value = models.TextField()
+
+    class Meta:
+        ordering = ["setting__name", "zone__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["setting", "zone"], name="zones_zonesetting_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.setting} in {self.zone}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("settings:zone_setting_edit", args=[self.setting_id, self.zone_id])
+
+
+declare(ZoneSetting, scope=Scope.ZONE, audience=Audience.ADMINS)

@@ -35,8 +35,6 @@ from portal.validation import invalid
 from regions.configuration import selectors, services
 from regions.configuration.values import value_parse
 from regions.models.configuration import Setting, SettingScope
-from zones.models import Zone
-from zones.selectors import zones_visible_to
 
 
 def _typed(setting: Setting, text: str | None) -> Any:
@@ -164,17 +162,17 @@ class SettingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         super().initial(request, *args, **kwargs)
         require(request.user, Action.VIEW, Setting)  # admins only: a 403, not an empty list
 
-    def _zone(self, raw: Any) -> Zone | None:
+    def _zone(self, raw: Any) -> Any:
         """The zone a write's body names: like every reference in a body, one the actor
         cannot see is a 400 naming the field."""
         if raw in (None, ""):
             return None
         try:
-            return zones_visible_to(actor=self.request.user).get(pk=raw)
+            return selectors.local_zones(actor=self.request.user).get(pk=raw)
         except (ObjectDoesNotExist, ValueError, ValidationError) as error:
             raise invalid("zone", f"There is no zone {raw}.", "unknown") from error
 
-    def _query_zone(self) -> Zone | None:
+    def _query_zone(self) -> Any:
         """The zone of ?zone= on a read. A value that is no zone id is a 400, an id of no
         zone the actor sees a 404 (as a zone's own URL would be), both naming `zone`; a
         write names its zone in the body, so there ?zone= is refused rather than ignored."""
@@ -189,7 +187,7 @@ class SettingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             pk = uuid.UUID(raw)
         except ValueError as error:
             raise invalid("zone", f"{raw} is not a zone id.") from error
-        zone = zones_visible_to(actor=self.request.user).filter(pk=pk).first()
+        zone = selectors.local_zones(actor=self.request.user).filter(pk=pk).first()
         if zone is None:
             raise NotFound({"zone": [f"There is no zone {raw}."]})
         return zone
@@ -197,7 +195,7 @@ class SettingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self) -> QuerySet[Setting]:
         return selectors.settings_list(actor=self.request.user, zone=self._query_zone())
 
-    def _respond(self, setting: Setting, zone: Zone | None) -> Response:
+    def _respond(self, setting: Setting, zone: Any) -> Response:
         fresh = selectors.settings_list(actor=self.request.user, zone=zone).get(pk=setting.pk)
         return Response(SettingSerializer(fresh, context=self.get_serializer_context()).data)
 

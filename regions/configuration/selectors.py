@@ -16,7 +16,8 @@ from django.db.models.functions import Coalesce
 from portal.permissions import visible
 from regions.configuration.definitions import BY_NAME
 from regions.configuration.values import value_parse
-from regions.models.configuration import Setting, SettingScope, ZoneSetting, setting_id
+from regions.configuration.zone_values import zone_values
+from regions.models.configuration import Setting, SettingScope, setting_id
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,8 @@ def setting_text(name: str, *, zone: Any = None) -> tuple[str, str]:
     setting = _setting(name)
     if zone is not None and setting.scope == SettingScope.ZONE and setting.pk:
         override = (
-            ZoneSetting.objects.filter(setting_id=setting.pk, zone_id=_zone_id(zone))
+            zone_values()
+            .model.objects.filter(setting_id=setting.pk, zone_id=_zone_id(zone))
             .values_list("value", flat=True)
             .first()
         )
@@ -121,7 +123,9 @@ def settings_list(
     if query:
         settings = settings.filter(Q(name__icontains=query) | Q(description__icontains=query))
     if zone is not None:
-        override = ZoneSetting.objects.filter(setting=OuterRef("pk"), zone_id=_zone_id(zone))
+        override = zone_values().model.objects.filter(
+            setting=OuterRef("pk"), zone_id=_zone_id(zone)
+        )
         settings = settings.annotate(zone_value=Subquery(override.values("value")[:1]))
     else:
         settings = settings.annotate(zone_value=Value(None, output_field=Setting.value.field))
@@ -140,5 +144,11 @@ def setting_categories() -> list[str]:
     return list(Setting.objects.order_by("category").values_list("category", flat=True).distinct())
 
 
-def zone_settings(*, setting: Setting) -> QuerySet[ZoneSetting]:
-    return setting.zone_values.select_related("zone")
+def zone_settings(*, setting: Setting) -> QuerySet[Any]:
+    """SETTING's own values in zones (rows with `zone` and `value`)."""
+    return zone_values().model.objects.filter(setting=setting).select_related("zone")
+
+
+def local_zones(*, actor: Any, region_id: Any = None) -> QuerySet[Any]:
+    """The zones ACTOR may name for a zone's value (of REGION_ID, if given)."""
+    return zone_values().zones(actor=actor, region_id=region_id)

@@ -18,7 +18,8 @@ from portal.validation import invalid
 from portal.writes import save_changed
 from regions.configuration.definitions import DEFINITIONS
 from regions.configuration.values import value_clean
-from regions.models.configuration import Setting, SettingScope, ZoneSetting, setting_id
+from regions.configuration.zone_values import zone_values
+from regions.models.configuration import Setting, SettingScope, setting_id
 
 if TYPE_CHECKING:
     from identity.models import User  # annotations only: identity is a layer above
@@ -65,7 +66,7 @@ def setting_update(*, name: str, value: Any, by: User | None, zone: Any = None) 
     require(by, Action.CHANGE, setting)
     text = value_clean(setting, value)
     if zone is not None:
-        own, made = ZoneSetting.objects.get_or_create(
+        own, made = zone_values().model.objects.get_or_create(
             setting=setting, zone=_zone_for(setting, zone), defaults={"value": text}
         )
         if not made:
@@ -81,7 +82,7 @@ def setting_reset(*, name: str, by: User | None, zone: Any = None) -> Setting:
     setting = _setting_for_update(name)
     require(by, Action.CHANGE, setting)
     if zone is not None:
-        ZoneSetting.objects.filter(setting=setting, zone=_zone_for(setting, zone)).delete()
+        zone_values().model.objects.filter(setting=setting, zone=_zone_for(setting, zone)).delete()
         return setting
     if setting.value is not None:
         setting.value = None

@@ -29,8 +29,6 @@ from portal.permissions import Action, require
 from regions.configuration import selectors, services
 from regions.configuration.forms import SettingValueForm
 from regions.models.configuration import Setting, SettingScope
-from zones.models import Zone
-from zones.selectors import zones_visible_to
 
 SETTING_COLUMNS = [
     Column("Name", "name", link=True),
@@ -41,9 +39,9 @@ SETTING_COLUMNS = [
 ]
 
 
-def _local_zones(request: HttpRequest) -> QuerySet[Zone]:
+def _local_zones(request: HttpRequest) -> QuerySet[Any]:
     region = getattr(request, "region", None)
-    return zones_visible_to(actor=request.user, region_id=region.pk if region else None)
+    return selectors.local_zones(actor=request.user, region_id=region.pk if region else None)
 
 
 @dataclass
@@ -51,7 +49,7 @@ class SettingRow:
     """A listed setting; with a zone chosen, zone-scoped rows link to that zone's value."""
 
     setting: Setting
-    zone: Zone | None = None
+    zone: Any = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.setting, name)
@@ -73,7 +71,7 @@ class SettingListView(ObjectListView):
             require(request.user, Action.VIEW, Setting)  # admins only: a 403, not an empty list
         return super().dispatch(request, *args, **kwargs)
 
-    def zone(self) -> Zone | None:
+    def zone(self) -> Any:
         if not hasattr(self, "_zone"):
             zone_id = self.request.GET.get("zone", "")
             try:
@@ -175,7 +173,7 @@ def _allowed(setting: Setting) -> str:
 @dataclass
 class ZoneValueRow:
     setting: Setting
-    zone: Zone
+    zone: Any
     own: str | None
     effective: str
 
@@ -215,7 +213,7 @@ class SettingActionView(ObjectActionView):
 class ZoneMixin:
     """The zone in the URL, among this region's zones the actor may see (404 otherwise)."""
 
-    def get_zone(self) -> Zone:
+    def get_zone(self) -> Any:
         try:
             return _local_zones(self.request).get(pk=self.kwargs["zone"])
         except (ObjectDoesNotExist, ValueError, ValidationError) as error:

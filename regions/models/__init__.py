@@ -1,6 +1,6 @@
 """Models of the regions app: the registry, and the replication engine's bookkeeping."""
 
-from regions.models.configuration import Setting, ZoneSetting
+from regions.models.configuration import Setting
 from regions.models.federation import Federation, JoinToken, PeerLink, PeerNonce
 from regions.models.region import Region
 from regions.models.replication import (
@@ -25,5 +25,4 @@ __all__ = [
     "Region",
     "RegionIdReservation",
     "Setting",
-    "ZoneSetting",
 ]

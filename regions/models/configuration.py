@@ -7,7 +7,7 @@ Values are stored as text, as CloudStack stores them, and parsed by the setting'
 Scope decides where a value lives:
 - global: one value for the whole cloud; replicated to every region.
 - region: one value for this region; never leaves it.
-- zone: this region's value, overridable per zone (`ZoneSetting`); never leaves it.
+- zone: this region's value, overridable per zone (`zones.ZoneSetting`); never leaves it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from django.db import models
 from django.urls import reverse
 
 from portal.declarations import Audience, Menu, Scope, declare
-from portal.models import UUIDModel
 
 #: Settings are keyed by uuid5(SETTING_NAMESPACE, name), so every region makes the same row
 #: for the same setting without asking anyone, and replication finds it by that key.
@@ -79,26 +78,3 @@ declare(
     replicated=True,
     menu=Menu("Settings", "settings:setting_list", order=30),
 )
-
-
-class ZoneSetting(UUIDModel):
-    """A zone's own value for a zone-scoped setting; local to this region."""
-
-    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="zone_values")
-    zone = models.ForeignKey("zones.Zone", on_delete=models.CASCADE, related_name="setting_values")
-    value = models.TextField()
-
-    class Meta:
-        ordering = ["setting__name", "zone__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["setting", "zone"], name="regions_zonesetting_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.setting} in {self.zone}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("settings:zone_setting_edit", args=[self.setting_id, self.zone_id])
-
-
-declare(ZoneSetting, scope=Scope.ZONE, audience=Audience.ADMINS)

@@ -9,7 +9,8 @@ import pytest
 
 from regions.configuration.selectors import setting_value
 from regions.configuration.services import setting_update
-from regions.models.configuration import Setting, ZoneSetting
+from regions.models.configuration import Setting
+from zones.models import ZoneSetting
 
 
 def api_error(call, *args, **kwargs) -> tuple[int, dict]:

@@ -9,10 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from regions.configuration.definitions import DEFINITIONS
 from regions.configuration.selectors import setting_value
 from regions.configuration.services import setting_update
-from regions.models import Change, ZoneSetting
+from regions.models import Change
 from tests import factories
 from tests.api_helpers import api_client, assert_names_field
 from tests.db_state import db_state
+from zones.models import ZoneSetting
 
 FACTOR = "storage.overprovisioning.factor"
 

@@ -7,10 +7,11 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from regions.configuration.selectors import setting_value
 from regions.configuration.services import setting_update
-from regions.models import Setting, ZoneSetting
+from regions.models import Setting
 from regions.models.configuration import setting_id
 from tests import factories
 from tests.db_state import db_state
+from zones.models import ZoneSetting
 
 FACTOR = "storage.overprovisioning.factor"
 

@@ -10,10 +10,11 @@ from regions.configuration import selectors
 from regions.configuration.definitions import DEFINITIONS
 from regions.configuration.selectors import setting_text, setting_value, settings_list
 from regions.configuration.services import definitions_sync, setting_reset, setting_update
-from regions.models import Change, Region, Setting, ZoneSetting
+from regions.models import Change, Region, Setting
 from regions.models.configuration import setting_id
 from tests import factories
 from tests.db_state import db_state
+from zones.models import ZoneSetting
 
 FACTOR = "storage.overprovisioning.factor"  # zone scope, float, default 2.0
 
