@@ -222,6 +222,8 @@ declare(
     account="account",
     replicated=True,
     menu=Menu("Users", "identity:user_list", group="Identity", order=42),
+    secret_fields=("password",),
+    quiet_fields=("last_login",),
 )
 
 
@@ -325,6 +327,8 @@ declare(
     domain="user__account__domain",
     parent="user",
     replicated=True,
+    secret_fields=("secret_key_encrypted",),
+    event="USER.KEYS",
 )
 
 

@@ -18,6 +18,7 @@ from identity.filtersets import (
 from identity.models import PATH_SEPARATOR, Account, ApiKey, Domain, Project, User
 from identity.permissions import visible
 from portal.filtering import filtered
+from portal.models import ObjectChange
 
 
 @cache
@@ -175,3 +176,18 @@ def api_key_secret(*, api_key: str) -> str | None:
     """
     record = ApiKey.objects.filter(api_key=api_key).only("secret_key_encrypted").first()
     return None if record is None else secret_decrypt(record.secret_key_encrypted)
+
+
+def events_visible_to(*, actor: Any) -> QuerySet[ObjectChange]:
+    """The change log as CloudStack's listEvents shows it: a root admin every row, a domain
+    admin the changes made by users of their domain subtree, a user their account's."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if user is None:
+        return ObjectChange.objects.none()
+    if user.is_root_admin:
+        return ObjectChange.objects.all()
+    if user.is_domain_admin:
+        return ObjectChange.objects.filter(
+            actor_domain_id__in=domain_subtree(domain=user.account.domain).values("pk")
+        )
+    return ObjectChange.objects.filter(actor_account_id=user.account_id)

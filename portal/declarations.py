@@ -11,7 +11,9 @@ What reads a declaration:
 - the navigation (`portal.context_processors.navigation`): the menu entry, shown to whoever
   may see some rows of the model;
 - the region switcher: a page of a cloud-wide model exists with the same path in every
-  region, a page of a region's or a zone's model leads to the model's list there.
+  region, a page of a region's or a zone's model leads to the model's list there;
+- the change log (`portal.audit`): which models' writes it records, which fields it never
+  shows, which saves are no change, and the entity name of CloudStack's event types.
 
 A model without a declaration fails `manage.py check` (`portal.E001`) and the test suite,
 and `declaration()` raises for it: nothing silently becomes "root admin only".
@@ -84,6 +86,22 @@ class Declaration:
     parent: str | None = None
     replicated: bool = False
     menu: Menu | None = None
+    #: writes go to the change log (portal.audit); off for bookkeeping that changes on its own
+    logged: bool = True
+    #: fields the change log names as changed but never shows (a password hash, a secret)
+    secret_fields: tuple[str, ...] = ()
+    #: fields whose saves alone are no change to log (a sign-in stamping last_login)
+    quiet_fields: tuple[str, ...] = ()
+    #: the entity in CloudStack event types (USER in USER.CREATE); the model's name if ""
+    event: str = ""
+
+    @property
+    def logs_changes(self) -> bool:
+        return self.logged and self.audience != Audience.SYSTEM
+
+    @property
+    def event_entity(self) -> str:
+        return self.event or self.model._meta.model_name.upper()
 
     @property
     def label(self) -> str:
@@ -129,6 +147,10 @@ def declare(
     parent: str | None = None,
     replicated: bool = False,
     menu: Menu | None = None,
+    logged: bool = True,
+    secret_fields: tuple[str, ...] = (),
+    quiet_fields: tuple[str, ...] = (),
+    event: str = "",
 ) -> Declaration:
     """Declare MODEL (call it next to the model, in its models module)."""
     if scope == Scope.CLOUD and not replicated:
@@ -137,7 +159,20 @@ def declare(
         raise ImproperlyConfigured(f"{model._meta.label}: owned rows need a domain path")
     if (audience == Audience.PARENT) != (parent is not None):
         raise ImproperlyConfigured(f"{model._meta.label}: a parent goes with Audience.PARENT")
-    found = Declaration(model, scope, audience, domain, account, parent, replicated, menu)
+    found = Declaration(
+        model,
+        scope,
+        audience,
+        domain,
+        account,
+        parent,
+        replicated,
+        menu,
+        logged,
+        tuple(secret_fields),
+        tuple(quiet_fields),
+        event,
+    )
     _declared[model._meta.label] = found
     return found
 

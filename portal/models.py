@@ -4,7 +4,7 @@ import uuid
 
 from django.db import models
 
-from portal.declarations import Audience, Scope, declare
+from portal.declarations import Audience, Menu, Scope, declare
 
 
 class UUIDModel(models.Model):
@@ -59,3 +59,53 @@ class AsyncJob(models.Model):
 
 
 declare(AsyncJob, scope=Scope.REGION, audience=Audience.SYSTEM)
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Updated"
+    DELETE = "delete", "Deleted"
+
+
+class ObjectChange(models.Model):
+    """One write to one object, made in this region: what, when, by whom, in which request.
+
+    The change log (`portal.audit` records it for every model declared `logged`). A region
+    keeps the writes made here; the cloud-wide list asks every region for its own
+    (`regions/federation/changes`). Rows are never edited.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    time = models.DateTimeField(db_index=True)
+    action = models.CharField(max_length=8, choices=ChangeAction.choices)
+    #: the model's label (identity.User) and the object's key
+    model = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    #: who: a user (their id, and their username, account and domain then), or nobody: the
+    #: system, or, with `actor_region`, this region deciding while applying a peer's change
+    actor_id = models.UUIDField(null=True, blank=True, db_index=True)
+    actor_name = models.CharField(max_length=150, blank=True)
+    actor_account_id = models.UUIDField(null=True, blank=True)
+    actor_domain_id = models.UUIDField(null=True, blank=True)
+    actor_region = models.PositiveIntegerField(null=True, blank=True)
+    #: the request's id (X-Request-ID), or the async job's
+    request_id = models.CharField(max_length=64, blank=True, db_index=True)
+    #: the object's fields after the change (secrets named but never shown); {} for a delete
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["model", "object_id"], name="portal_change_object")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.model} {self.object_repr}"
+
+
+declare(
+    ObjectChange,
+    scope=Scope.REGION,  # each region's own writes; the cloud-wide list asks every region
+    audience=Audience.ROOT,
+    logged=False,
+    menu=Menu("Changes", "changes:change_list", order=95),
+)

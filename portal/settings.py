@@ -152,6 +152,7 @@ PORTAL_FORM_TARGETS = "regions.selectors.region_origins"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.audit.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("zones/", include("zones.urls")),
     path("identity/", include("identity.urls")),
     path("settings/", include("regions.configuration.urls")),
+    path("changes/", include("regions.change_log.urls")),
     # allauth's sign-in pages and the single sign-on providers' login and callback routes
     # (/accounts/sso/region-<id>/...), without its social-account pages (/accounts/3rdparty/:
     # connections, signup, errors): users are never linked to an outside account nor made by

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from identity.models import Account, User
 from identity.permissions import Action, require
 from identity.services.users import _check_password, _check_profile, _username_validator
+from portal import audit
 from portal.bulk_insert import bulk_insert
 from portal.validation import check_length, invalid
 from regions.replication.recorder import record_created
@@ -87,4 +88,5 @@ def users_import(*, account: Account, rows: list[dict[str, Any]], by: User | Non
         users.append(user)
     bulk_insert(User, users)
     record_created(users)
+    audit.record_created(users)
     return users

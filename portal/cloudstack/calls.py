@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ def _parse(command: Command, param: Param, raw: str) -> Any:
         return raw.strip().lower() == _TRUE  # Java's Boolean.valueOf: anything else is false
     if kind == "list":
         return [item.strip() for item in raw.split(",") if item.strip()]
+    if kind == "date":
+        return _date(command, name, raw)
     try:
         if kind == "uuid":
             return uuid.UUID(raw.strip())
@@ -75,6 +78,19 @@ def _parse(command: Command, param: Param, raw: str) -> Any:
     if not low <= number <= high:  # Java's Integer and Long, as CloudStack parses them
         raise errors.invalid_value(command.name, name, raw)
     return number
+
+
+#: CloudStack's date parameters: "yyyy-MM-dd" or "yyyy-MM-dd HH:mm:ss" (UTC)
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+
+
+def _date(command: Command, name: str, raw: str) -> datetime.datetime:
+    for form in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(raw.strip(), form).replace(tzinfo=datetime.UTC)
+        except ValueError:
+            continue
+    raise errors.invalid_value(command.name, name, raw)
 
 
 #: the values an "integer" (Java int) and a "long" (Java long) parameter can hold

@@ -23,6 +23,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from portal import audit
 from portal.cloudstack import errors
 from portal.cloudstack.calls import Call, JobStarted
 from portal.cloudstack.registry import command_get
@@ -107,7 +108,7 @@ def job_execute(job_id: str, work: Callable[[Any], dict[str, Any]]) -> None:
         )
         return
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.acting(user=job.user, request_id=str(job.pk)):
             result = work(job.user)
     except Exception as error:
         failure = errors.from_exception(error, command=command)

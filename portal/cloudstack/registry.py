@@ -21,7 +21,7 @@ EVERYONE = frozenset({ROOT_ADMIN, DOMAIN_ADMIN, USER})
 ADMINS = frozenset({ROOT_ADMIN, DOMAIN_ADMIN})
 ROOT_ONLY = frozenset({ROOT_ADMIN})
 
-PARAM_TYPES = ("string", "uuid", "integer", "long", "boolean", "list")
+PARAM_TYPES = ("string", "uuid", "integer", "long", "boolean", "list", "date")
 #: the longest value a string parameter takes unless declared otherwise (CloudStack's
 #: @Parameter length)
 DEFAULT_LENGTH = 255

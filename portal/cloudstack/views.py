@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
+from portal import audit
 from portal.cloudstack import errors
 from portal.cloudstack.calls import Call, JobStarted, ListResult
 from portal.cloudstack.registry import command_get, response_name
@@ -140,7 +141,7 @@ def _dispatch(
         else:
             # All or nothing: a command that calls two services (createAccount) never
             # leaves half its work behind, and bad input changes nothing.
-            with transaction.atomic():
+            with transaction.atomic(), audit.acting(user=actor):
                 result = command.handler(call)
     except errors.ApiError:
         raise

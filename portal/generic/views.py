@@ -20,8 +20,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, ListView, TemplateView, View
 
+from portal.declarations import declaration
 from portal.generic.columns import Column
 from portal.generic.related import RelatedTable, related_tables
+from portal.models import ObjectChange
 from portal.permissions import Action, may, require
 from portal.validation import NON_FIELD
 
@@ -120,6 +122,15 @@ class ObjectDetailView(ObjectMixin, TemplateView):
     def related(self, obj: Any) -> list[RelatedTable]:
         return []
 
+    def changes_url(self, obj: Any) -> str | None:
+        """The object's "Changes" tab (the change log's page, served by the federation
+        layer under this name), for those who may read the log."""
+        if not declaration(obj).logs_changes or not may(
+            self.request.user, Action.VIEW, ObjectChange
+        ):
+            return None
+        return reverse("changes:object", args=[declaration(obj).label, obj.pk])
+
     def allows(self, obj: Any, action: str) -> bool:
         """Whether the service would do ACTION (Action.CHANGE, Action.DELETE or a state
         action's name) on OBJ once `can` lets the actor. A view whose service refuses more
@@ -135,6 +146,7 @@ class ObjectDetailView(ObjectMixin, TemplateView):
             title=f"{self.model._meta.verbose_name.capitalize()} {obj}",
             fields=self.fields,
             related=[*self.related(obj), *related_tables(self.request.user, obj)],
+            changes_url=self.changes_url(obj),
             edit_url=(
                 reverse(f"{self.url_prefix}_edit", args=[obj.pk])
                 if can_change and self.allows(obj, Action.CHANGE)

@@ -77,4 +77,5 @@ declare(
     audience=Audience.ADMINS,
     replicated=True,
     menu=Menu("Settings", "settings:setting_list", order=30),
+    event="CONFIGURATION",
 )

@@ -32,6 +32,7 @@ declare(
     scope=Scope.REGION,
     audience=Audience.ROOT,
     menu=Menu("Federation", "regions:federation", order=90),
+    secret_fields=("secret",),
 )
 
 
@@ -58,7 +59,8 @@ class PeerLink(models.Model):
         return f"link to region {self.region_id}"
 
 
-declare(PeerLink, scope=Scope.REGION, audience=Audience.ROOT)
+# Cursors and health, moved by every replication round: no change an operator made.
+declare(PeerLink, scope=Scope.REGION, audience=Audience.ROOT, logged=False)
 
 
 class JoinToken(models.Model):
@@ -84,7 +86,7 @@ class JoinToken(models.Model):
         return f"join token {self.id}"
 
 
-declare(JoinToken, scope=Scope.REGION, audience=Audience.ROOT)
+declare(JoinToken, scope=Scope.REGION, audience=Audience.ROOT, secret_fields=("token_hash",))
 
 
 class PeerNonce(models.Model):

@@ -139,7 +139,7 @@ class Override(models.Model):
         return f"{self.get_kind_display()}: {self.model} {self.object_id}"
 
 
-declare(Override, scope=Scope.REGION, audience=Audience.ROOT)
+declare(Override, scope=Scope.REGION, audience=Audience.ROOT, logged=False)  # a log itself
 
 
 class RegionIdReservation(models.Model):

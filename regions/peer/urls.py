@@ -1,5 +1,6 @@
 from django.urls import path
 
+from regions.change_log.peer import change_log
 from regions.peer import views
 
 app_name = "peer"
@@ -10,6 +11,7 @@ urlpatterns = [
     path("stream/", views.stream, name="stream"),
     path("ack/", views.ack, name="ack"),
     path("snapshot/", views.snapshot, name="snapshot"),
+    path("change-log/", change_log, name="change_log"),
     path("join/", views.join_request, name="join"),
     path("region-ids/reserve/", views.region_id_reserve, name="region_id_reserve"),
     path("region-ids/release/", views.region_id_release, name="region_id_release"),

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 
+from portal import audit
 from regions.models import ObjectVersion, Override, OverrideKind, ParkedChange, Region
 from regions.models.replication import ChangeOp
 from regions.replication import recorder, registry
@@ -92,7 +93,9 @@ def change_apply(change: IncomingChange, *, settle_clashes: bool = False) -> Out
     if spec is None:
         raise ValueError(f"{change.model} does not replicate")
     try:
-        with transaction.atomic():
+        # What this region decides while applying (a cascade, a rename after a name clash)
+        # is logged with the peer region whose change caused it as the actor.
+        with transaction.atomic(), audit.acting(user=None, region=change.origin):
             state = (
                 ObjectVersion.objects.select_for_update()
                 .filter(model=change.model, object_id=change.object_id)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from portal import audit
 from portal.bulk_insert import bulk_insert_rows
 from regions.models import Change, ObjectVersion, Region
 from regions.models.replication import ChangeOp
@@ -25,10 +26,13 @@ _state = threading.local()
 
 @contextlib.contextmanager
 def applying_remote() -> Iterator[None]:
+    """Writes of a peer's change: not recorded again, and not in this region's change log
+    (portal.audit): the region that made them logged them."""
     previous = getattr(_state, "remote", False)
     _state.remote = True
     try:
-        yield
+        with audit.quiet():
+            yield
     finally:
         _state.remote = previous
 
@@ -40,7 +44,8 @@ def deciding_here() -> Iterator[None]:
     previous = getattr(_state, "remote", False)
     _state.remote = False
     try:
-        yield
+        with audit.quiet(False):
+            yield
     finally:
         _state.remote = previous
 

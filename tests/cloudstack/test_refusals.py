@@ -16,9 +16,10 @@ from typing import Any
 import cs
 import pytest
 
-from identity.services import project_member_add
+from identity.services import project_member_add, user_update
+from portal import audit
 from portal.cloudstack.registry import commands_all
-from portal.models import AsyncJob
+from portal.models import AsyncJob, ObjectChange
 from tests import factories
 from tests.db_state import db_state
 from tests.factories import PASSWORD
@@ -124,6 +125,9 @@ CASES: dict[str, Refused | Hidden] = {
         "alice", lambda w: {"listall": True}, lambda w: _ids(w, "root_job"), "asyncjobs"
     ),
     "listApis": Hidden("alice", lambda w: {}, lambda w: "addRegion", "api"),
+    "listEvents": Hidden(
+        "alice", lambda w: {"listall": True}, lambda w: _ids(w, "bob_event"), "event"
+    ),
 }
 #: open to every signed-in caller by design, with nothing to refuse (still signed: the
 #: unsigned and badly signed calls are refused in test_signatures and the fuzz test)
@@ -161,7 +165,16 @@ def world(root, dadmin, alice, bob, eng, ops, sales, zone):
         "bob_project": factories.project(owner=bob.account, name="bob-project", domain=sales),
         "root_job": AsyncJob.objects.create(user=root, command="deleteAccount"),
         "alice_job": AsyncJob.objects.create(user=alice, command="deleteProject"),
+        "alice_event": _event_by(alice),
+        "bob_event": _event_by(bob),
     }
+
+
+def _event_by(user) -> ObjectChange:
+    """A change USER made (to their own name), as the change log keeps it."""
+    with audit.acting(user=user):
+        user_update(user=user, by=user, first_name=f"{user.username}-renamed")
+    return ObjectChange.objects.filter(actor_id=user.pk).latest("time")
 
 
 def _names(item: dict[str, Any]) -> set[str]:

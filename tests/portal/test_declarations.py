@@ -144,11 +144,11 @@ def test_the_menu_shows_what_each_role_may_see(root, dadmin, alice, region):
     identity = ("Identity", ["Domains", "Accounts", "Users", "Projects"])
     assert _labels(menu_for(alice)) == [("Regions", []), ("Zones", []), identity]
     assert _labels(menu_for(dadmin)) == [("Regions", []), ("Zones", []), ("Settings", []), identity]
-    assert _labels(menu_for(root))[-1] == ("Federation", [])
+    assert _labels(menu_for(root))[-2:] == [("Federation", []), ("Changes", [])]
 
 
 def test_a_declared_menu_entry_appears_on_the_page(redeclared, root, region):
-    redeclared(Override, menu=declarations.Menu("Conflicts", "regions:federation", order=95))
+    redeclared(Override, menu=declarations.Menu("Conflicts", "regions:federation", order=92))
     client = Client()
     client.force_login(root)
     page = client.get("/").content.decode()
