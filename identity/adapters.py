@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from identity import sign_in_limits
+from identity.sso.selectors import remembered_region
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
@@ -26,8 +27,6 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         The switch goes through the local switcher view, which checks that the region still
         answers (and stays here with a message when it does not).
         """
-        from identity.sso.selectors import remembered_region
-
         region = remembered_region(user=request.user) if request.user.is_authenticated else None
         if region is not None:
             return reverse("sso:remembered")

@@ -10,7 +10,7 @@ class IdentityConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         import identity.replication  # noqa: F401  (registers the replicated identity models)
-        from identity import lockout
+        from identity import lockout  # its receivers, connected below
 
         user_login_failed.connect(lockout.sign_in_failed, dispatch_uid="identity-lockout")
         user_logged_in.connect(lockout.signed_in, dispatch_uid="identity-lockout-reset")

@@ -19,14 +19,13 @@ from django.core.exceptions import ValidationError
 
 from identity import sign_in_limits
 from identity.models import User
+from identity.services import user_lock
+from regions.configuration.selectors import setting_value
 
 log = logging.getLogger(__name__)
 
 
 def sign_in_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
-    from identity.services import user_lock
-    from regions.configuration.selectors import setting_value
-
     username = credentials.get("username")
     if not isinstance(username, str) or not username or sign_in_limits.refusal() is not None:
         return

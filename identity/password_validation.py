@@ -12,11 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
-
-def _setting(name: str) -> Any:
-    from regions.configuration.selectors import setting_value
-
-    return setting_value(name)
+from regions.configuration.selectors import setting_value
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
@@ -58,7 +54,7 @@ class PasswordPolicyValidator:
 
     def validate(self, password: str, user: Any = None) -> None:
         errors = []
-        length = _setting("password.policy.minimum.length")
+        length = setting_value("password.policy.minimum.length")
         if len(password) < length:
             errors.append(
                 ValidationError(
@@ -72,7 +68,7 @@ class PasswordPolicyValidator:
                 )
             )
         for name, test, code, (singular, plural) in self.RULES:
-            needed = _setting(name)
+            needed = setting_value(name)
             if needed and sum(1 for c in password if test(c)) < needed:
                 errors.append(
                     ValidationError(
@@ -83,7 +79,7 @@ class PasswordPolicyValidator:
         username = getattr(user, "username", "") or ""
         if (
             username
-            and not _setting("password.policy.allowPasswordToContainUsername")
+            and not setting_value("password.policy.allowPasswordToContainUsername")
             and username.lower() in password.lower()
         ):
             errors.append(
@@ -97,13 +93,13 @@ class PasswordPolicyValidator:
     def get_help_text(self) -> str:
         rules = [
             _plural(
-                _setting("password.policy.minimum.length"),
+                setting_value("password.policy.minimum.length"),
                 "at least %(count)d character",
                 "at least %(count)d characters",
             )
         ]
         for name, _test, _code, (singular, plural) in self.RULES:
-            needed = _setting(name)
+            needed = setting_value(name)
             if needed:
                 rules.append(_plural(needed, singular, plural))
         return "Your password must contain " + ", ".join(rules) + "."

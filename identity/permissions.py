@@ -16,6 +16,7 @@ from django.db.models import Model, Q
 from identity.models import PATH_SEPARATOR, Account, Domain, Project, ProjectRole, User
 from portal.declarations import Audience, Declaration, declaration
 from portal.permissions import Action, require  # noqa: F401  (identity's own callers)
+from regions.configuration.selectors import setting_value
 
 
 def _acting_user(actor: Any) -> User | None:
@@ -108,8 +109,6 @@ def _may_add(user: User, model: type[Model], within: Any) -> bool:
 
 
 def _users_may_create_projects() -> bool:
-    from regions.configuration.selectors import setting_value
-
     return bool(setting_value("allow.user.create.projects"))
 
 
@@ -120,8 +119,6 @@ def may_use_api_keys(actor: Any) -> bool:
         return False
     if user.is_root_admin:
         return True
-    from regions.configuration.selectors import setting_value
-
     return bool(setting_value("api.key.access"))
 
 

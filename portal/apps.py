@@ -6,6 +6,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Region Portal"
 
     def ready(self) -> None:
-        from portal import audit  # the change log's receivers (its module imports models)
+        # the change log's receivers, and listApis registered
+        import portal.cloudstack.commands  # noqa: F401
+        from portal import audit
 
         audit.connect()

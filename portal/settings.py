@@ -368,6 +368,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("REPLICATION_SWEEP_SECONDS", "10")),
     },
     "sso-tokens-purge": {"task": "identity.sso.tasks.sso_tokens_purge", "schedule": 3600.0},
+    "change-log-purge": {"task": "regions.tasks.change_log_purged", "schedule": 86400.0},
 }
 
 LOGGING = {

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from portal.permissions import Action, require
+from regions import tasks
 from regions.models import Federation, ParkedChange, PeerLink
 from regions.services import federation_ensure
 
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 def peer_retry(*, link: PeerLink, by: User | None) -> None:
     """Pull from the peer now, poke it, and give its parked changes (dead letters) another go."""
     require(by, Action.CHANGE, link)
-    from regions import tasks
-
     ParkedChange.objects.filter(origin=link.region_id).update(attempts=0)
     transaction.on_commit(lambda: tasks.enqueue(tasks.peer_pull, link.region_id))
     transaction.on_commit(lambda: tasks.enqueue(tasks.peer_poke, link.region_id))
@@ -32,7 +31,5 @@ def replication_set(*, enabled: bool, by: User | None) -> Federation:
     federation.replication_enabled = enabled
     federation.save(update_fields=["replication_enabled", "updated"])
     if enabled:
-        from regions import tasks
-
         transaction.on_commit(lambda: tasks.enqueue(tasks.replication_sweep))
     return federation

@@ -9,18 +9,24 @@ from celery.signals import worker_ready
 from django.core.cache import cache
 from django.db import DatabaseError
 
+from regions.change_log.services import change_log_purge
 from regions.models import ParkedChange
 from regions.peer.client import PeerError
 from regions.peer.signing import nonces_purge
 from regions.replication import delivery, stream
 from regions.replication.apply import parked_retry
+from regions.replication.pull_lock import PULL_LOCK_SECONDS, pull_again_key, pull_lock_key
 from regions.replication.region_ids import region_id_reservations_purge
 
 log = logging.getLogger(__name__)
 
-#: a pull lock outlives a killed worker by at most this long (the lock only saves work:
-#: two pulls at once are safe, pages apply one at a time and cursors only move forward)
-PULL_LOCK_SECONDS = 30
+#: a queued poke's mark (one queued per peer at a time) outlives a lost task this long
+POKE_MARK_SECONDS = 30
+
+
+def poke_queued_key(region_id: int) -> str:
+    """Set while a poke of region REGION_ID is queued (announce.announce_local_changes)."""
+    return f"peer-poke-queued:{region_id}"
 
 
 @shared_task(
@@ -33,7 +39,7 @@ PULL_LOCK_SECONDS = 30
 )
 def peer_poke(self, region_id: int) -> None:
     """Tell a peer we have new changes; retried with backoff (the sweep covers the rest)."""
-    cache.delete(delivery.poke_queued_key(region_id))
+    cache.delete(poke_queued_key(region_id))
     delivery.peer_poke(region_id=region_id)
 
 
@@ -81,14 +87,10 @@ def replication_sweep() -> None:
     region_id_reservations_purge()
 
 
-def pull_lock_key(region_id: int) -> str:
-    """One pull per peer at a time, shared with the replicator (replicator.pull)."""
-    return f"peer-pull:{region_id}"
-
-
-def pull_again_key(region_id: int) -> str:
-    """Set by whoever found the pull lock taken: its holder pulls once more."""
-    return f"peer-pull-again:{region_id}"
+@shared_task
+def change_log_purged() -> int:
+    """Daily: this region's changes older than `event.purge.delay` days go."""
+    return change_log_purge()
 
 
 @worker_ready.connect

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from identity.models import PATH_SEPARATOR, Domain, User
 from identity.permissions import Action, require
+from identity.services.accounts import account_purge
 from portal.concurrency import atomic_write
 from portal.validation import check_dns_name, check_length, invalid
 from portal.writes import require_unique, save_changed
@@ -95,8 +96,6 @@ def domain_delete(*, domain: Domain, cleanup: bool = False, by: User | None) -> 
                 "in_use",
             )
     # Deepest first, so every PROTECT reference is gone before its target.
-    from identity.services.accounts import account_purge
-
     domains = sorted([*subtree, domain], key=lambda d: d.level, reverse=True)
     for node in domains:
         for project in node.projects.all():

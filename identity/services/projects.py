@@ -17,6 +17,7 @@ from identity.permissions import Action, in_subtree, require
 from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
 from portal.writes import require_unique, save_changed
+from regions.configuration.selectors import setting_value
 
 
 def _check_name(*, domain: Domain, name: str, exclude: Project | None = None) -> str:
@@ -48,8 +49,6 @@ def _check_owner(*, domain: Domain, owner: Account | None, by: User | None) -> A
 
 def _check_project_limit(owner: Account) -> None:
     """CloudStack's max.account.projects; root admin accounts have no limit."""
-    from regions.configuration.selectors import setting_value
-
     limit = setting_value("max.account.projects")
     if limit < 0 or owner.is_root_admin:
         return

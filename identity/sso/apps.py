@@ -12,15 +12,9 @@ class SsoConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         import identity.sso.replication  # noqa: F401  (registers the replicated choices)
-        from identity.sso import keycache, sessions
+        from identity.sso import keycache, sessions  # installed and connected below
+        from identity.sso.services import signing_key_after_migrate  # receiver
 
         keycache.install()
         user_logged_in.connect(sessions.signed_in, dispatch_uid="sso-signed-in-at")
-        post_migrate.connect(_signing_key_ensure, sender=self, dispatch_uid="sso-signing-key")
-
-
-def _signing_key_ensure(sender: AppConfig, using: str = "default", **kwargs) -> None:
-    """Every region has a signing key from its first migrate on; rotation adds more."""
-    from identity.sso.services import signing_key_ensure
-
-    signing_key_ensure(using=using)
+        post_migrate.connect(signing_key_after_migrate, sender=self, dispatch_uid="sso-signing-key")

@@ -4,6 +4,7 @@ OIDC client registrations derived from the region registry."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from allauth.core.internal import jwkkit
 from allauth.idp.oidc.models import Client
@@ -75,6 +76,12 @@ def signing_key_ensure(*, using: str = "default") -> SigningKey:
         .first()
     )
     return current or signing_key_create(using=using)
+
+
+def signing_key_after_migrate(using: str = "default", **kwargs: Any) -> None:
+    """post_migrate receiver (SsoConfig.ready): every region has a signing key from its first
+    migrate on; rotation adds more."""
+    signing_key_ensure(using=using)
 
 
 @transaction.atomic

@@ -7,14 +7,12 @@ error was raised by the API layer itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
+from portal.cloudstack.registry import Command
 from portal.validation import NON_FIELD
-
-if TYPE_CHECKING:
-    from portal.cloudstack.registry import Command
 
 # ApiErrorCode
 UNAUTHORIZED = 401

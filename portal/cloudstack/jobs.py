@@ -27,6 +27,7 @@ from portal import audit
 from portal.cloudstack import errors
 from portal.cloudstack.calls import Call, JobStarted
 from portal.cloudstack.registry import command_get
+from portal.cloudstack.render import timestamp
 from portal.models import AsyncJob, AsyncJobStatus
 
 log = logging.getLogger(__name__)
@@ -134,8 +135,6 @@ def _finish(job_id: Any, status: int, outcome: Any) -> None:
 
 def job_response(job: AsyncJob) -> dict[str, Any]:
     """A job as queryAsyncJobResult and listAsyncJobs describe it."""
-    from portal.cloudstack.render import timestamp
-
     user = job.user
     body: dict[str, Any] = {
         "jobid": str(job.pk),

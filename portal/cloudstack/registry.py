@@ -145,9 +145,7 @@ def _discover() -> None:
         return
     with _lock:
         if not _discovered:
-            import portal.cloudstack.commands  # noqa: F401  (listApis)
-
-            autodiscover_modules("cloudstack")
+            autodiscover_modules("cloudstack")  # the portal's listApis: PortalConfig.ready
             _discovered = True
 
 

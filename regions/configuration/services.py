@@ -126,3 +126,13 @@ def definitions_sync(*, model: type[Setting] = Setting, using: str = "default") 
             rows.bulk_create(missing, ignore_conflicts=True)
             created = len(missing)
     return {"created": created, "updated": updated}
+
+
+def definitions_sync_after_migrate(apps: Any = None, using: str = "default", **kwargs: Any) -> None:
+    """post_migrate receiver (RegionsConfig.ready): a row for every definition, values left
+    alone, with the migration state's Setting."""
+    try:
+        model = apps.get_model("regions", "Setting")
+    except (AttributeError, LookupError):
+        return  # migrated to a point before settings existed
+    definitions_sync(model=model, using=using)

@@ -13,12 +13,13 @@ import hashlib
 
 from cryptography.fernet import Fernet
 
+from regions.services import federation_ensure
+
 _CONTEXT = b"region-portal/replication/sealed-secret/v1\x00"
 
 
 def _fernet() -> Fernet:
-    from regions.services import federation_ensure  # a lone region makes its secret now
-
+    """The key derived from the federation secret (a lone region makes its secret now)."""
     digest = hashlib.sha256(_CONTEXT + federation_ensure().secret.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 

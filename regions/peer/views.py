@@ -18,9 +18,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.api.errors import validation_error_to_api
+from regions import tasks
 from regions.models import Region
 from regions.peer import signing
-from regions.replication import delivery, feed, join, region_ids
+from regions.replication import delivery, feed, join, region_ids, wakeups
+from regions.replication import stream as feed_stream
 
 
 def signed(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
@@ -50,10 +52,7 @@ def signed(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
 @require_POST
 @signed
 def poke(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse:
-    from regions import tasks
-    from regions.replication import replicator
-
-    if replicator.wake(f"{replicator.PULL} {sender}"):
+    if wakeups.wake(f"{wakeups.PULL} {sender}"):
         pass  # this region's replicator pulls at once (from every peer, for a newcomer)
     elif Region.objects.filter(pk=sender, is_local=False).exists():
         delivery.peer_links()
@@ -80,8 +79,6 @@ def changes(request: HttpRequest, *, sender: int, local: Region) -> JsonResponse
 @signed
 def stream(request: HttpRequest, *, sender: int, local: Region) -> HttpResponse:
     """Our feed from ?after=N as it commits, one JSON line per page (replication/stream.py)."""
-    from regions.replication import stream as feed_stream
-
     try:
         after = max(0, int(request.GET.get("after", "0")))
     except ValueError:

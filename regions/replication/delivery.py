@@ -8,7 +8,8 @@ in it expires, and a peer's cursor only moves after the batch it covers is appli
 
 Who does the poking and pulling: the region's replicator process (`manage.py replicate`,
 `replicator.py`) when one is running, at once and without a queue; otherwise Celery tasks
-(`regions/tasks.py`). Both call the functions here.
+(`regions/tasks.py`). Both call the functions here; `announce.py` has them poke after a
+commit.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.db.models import BigIntegerField, F, Value
 from django.db.models.functions import Greatest
@@ -29,8 +28,9 @@ from django.utils import timezone
 from portal.concurrency import commit_without_flush
 from regions.models import Federation, ParkedChange, PeerLink, Region
 from regions.peer.client import PeerError, call_region
+from regions.replication import wakeups
 from regions.replication.apply import parked_retry
-from regions.replication.feed import FEED_LIMIT
+from regions.replication.feed import FEED_LIMIT, feed_head
 from regions.replication.page_apply import page_apply
 
 log = logging.getLogger(__name__)
@@ -55,47 +55,6 @@ def peer_links() -> list[PeerLink]:
         link, _ = PeerLink.objects.get_or_create(region=region)
         links.append(link)
     return links
-
-
-def announce_local_changes() -> None:
-    """After a commit: have every peer poked, without any request waiting on a peer.
-
-    Peers that hold a stream of our feed get the changes on it at once (stream.announce
-    wakes the streams). This region's replicator, when one is listening, pokes the others
-    at once. Otherwise Celery tasks do, one queued per peer.
-    """
-    from regions.replication import replicator, stream
-
-    stream.announce()
-    if replicator.wake(replicator.LOCAL):
-        return
-    if not replication_enabled() or settings.CELERY_TASK_ALWAYS_EAGER:
-        # Without a broker there are no workers to deliver in the background, and no
-        # request should wait on a peer: a federated region runs Celery (see make cloud).
-        return
-    from regions import tasks
-
-    for link in peer_links():
-        # One queued poke per peer at a time: the task clears the mark as it starts, so a
-        # change committed after that queues a new one, and nothing waits for the sweep.
-        key = poke_queued_key(link.region_id)
-        try:
-            if not cache.add(key, 1, POKE_MARK_SECONDS):
-                continue
-        except Exception as error:  # cache (Redis) down: poke anyway, the write stands
-            log.warning("poke de-duplication unavailable: %s", error)
-        if not tasks.enqueue(tasks.peer_poke, link.region_id):
-            try:
-                cache.delete(key)
-            except Exception:
-                log.debug("could not clear the poke mark for region %s", link.region_id)
-
-
-POKE_MARK_SECONDS = 30
-
-
-def poke_queued_key(region_id: int) -> str:
-    return f"peer-poke-queued:{region_id}"
 
 
 def mark_contact(link: PeerLink, *, error: str = "") -> None:
@@ -255,9 +214,7 @@ def record_peer_read(*, region_id: int, after: int) -> None:
     may set back a moment without harm (the next pull writes it again), and the flush cost
     every pull a WAL sync.
     """
-    from regions.replication import replicator
-
-    replicator.note_read(region_id)  # before the read: see Replicator.poke_soon
+    wakeups.note_read(region_id)  # before the read: see Replicator.poke_soon
     now = timezone.now()
     after_seq = Value(after, output_field=BigIntegerField())
     ack = {"acked_seq": Greatest(F("acked_seq"), after_seq), "reachable": True}
@@ -272,7 +229,5 @@ def record_peer_read(*, region_id: int, after: int) -> None:
 
 
 def local_head() -> int:
-    from regions.replication.feed import feed_head
-
     local = Region.objects.filter(is_local=True).values_list("pk", flat=True).first()
     return feed_head(origin=local) if local else 0

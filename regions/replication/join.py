@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from portal.permissions import Action, require
 from portal.validation import invalid
+from regions import tasks
 from regions.models import Federation, JoinToken, PeerLink, Region
 from regions.replication.apply import parked_retry
 from regions.replication.delivery import apply_lock
@@ -211,8 +212,6 @@ def region_join(
 
 
 def _catch_up() -> None:
-    from regions import tasks
-
     tasks.enqueue(tasks.replication_sweep)
 
 

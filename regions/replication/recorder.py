@@ -16,12 +16,16 @@ from django.db import models, transaction
 
 from portal import audit
 from portal.bulk_insert import bulk_insert_rows
+from portal.validation import invalid
 from regions.models import Change, ObjectVersion, Region
 from regions.models.replication import ChangeOp
-from regions.replication import clock, registry
+from regions.replication import clock, events, registry
+from regions.replication.feed import change_to_wire
 
 log = logging.getLogger(__name__)
 _state = threading.local()
+#: what tells the peers after a commit that recorded changes (connect() sets it)
+_announcer: Callable[[], None] | None = None
 
 
 @contextlib.contextmanager
@@ -102,18 +106,15 @@ def record(instance: models.Model, op: str) -> Change | None:
 
 
 def _publish(change: Change) -> None:
-    from regions.replication import events
-    from regions.replication.feed import change_to_wire
-
     events.publish(change_to_wire(change))
 
 
 def _announce() -> None:
     """Runs after commit: whatever fails here must not turn a committed write into an error."""
-    from regions.replication import delivery
-
+    if _announcer is None:
+        return  # connect() has not run: nothing to tell
     try:
-        delivery.announce_local_changes()
+        _announcer()
     except Exception:
         log.exception("announcing changes failed; the periodic sweep will deliver them")
 
@@ -188,8 +189,6 @@ def hold(instance: models.Model) -> None:
 
 
 def gone(model: type[models.Model], instance: models.Model) -> Exception:
-    from portal.validation import invalid
-
     name = model._meta.verbose_name
     return invalid(
         model._meta.model_name,
@@ -200,8 +199,6 @@ def gone(model: type[models.Model], instance: models.Model) -> Exception:
 
 
 def _lock_parents(spec: registry.ReplicatedModel, instance: models.Model) -> None:
-    from portal.validation import invalid
-
     for field in spec.fields():
         if not (field.is_relation and field.many_to_one):
             continue
@@ -218,9 +215,13 @@ def _lock_parents(spec: registry.ReplicatedModel, instance: models.Model) -> Non
             )
 
 
-def connect() -> None:
+def connect(*, announce: Callable[[], None]) -> None:
     """Record every write of a registered model, whichever app registers it and whenever:
-    the receivers look the sender up in the registry."""
+    the receivers look the sender up in the registry. ANNOUNCE runs after every commit that
+    recorded changes (announce.announce_local_changes, passed in: it uses the delivery,
+    which uses this module)."""
+    global _announcer
+    _announcer = announce
     models.signals.post_save.connect(_registered(on_save), dispatch_uid="repl-save", weak=False)
     models.signals.post_delete.connect(_registered(on_delete), dispatch_uid="repl-del", weak=False)
     for name, signal in (("save", models.signals.pre_save), ("del", models.signals.pre_delete)):
@@ -275,9 +276,6 @@ def record_created(instances: list[models.Model]) -> int:
 
 def _publish_many(changes: list[dict[str, Any]]) -> None:
     """Publish CHANGES, rows of Change as record_created inserted them."""
-    from regions.replication import events
-    from regions.replication.feed import change_to_wire
-
     events.publish_many(
         lambda: [change_to_wire(Change(**change)) for change in changes], len(changes)
     )

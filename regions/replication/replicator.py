@@ -3,11 +3,12 @@ changes between regions as they commit, with no queue in between.
 
 It listens on this region's replicator channel in Redis for two kinds of wake-up:
 
-- `local`: this region committed changes (`delivery.announce_local_changes`, after every
+- `local`: this region committed changes (`announce.announce_local_changes`, after every
   commit): poke every peer at once over HTTP.
 - `pull <id>`: region <id> poked us (`/api/peer/poke/`): pull its feed now, and apply it.
 
-(`poke <id>` pokes one peer; `peers` re-reads the registry.)
+(`poke <id>` pokes one peer; `peers` re-reads the registry. The channel and its messages:
+`wakeups.py`.)
 
 Each peer has two workers, threads of their own: one pokes it, one pulls from it, so a long
 pull never delays a poke and peers never wait on each other. A wake-up that arrives while
@@ -28,25 +29,25 @@ start and after every reconnection to Redis the replicator pulls from and pokes 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache as memoize
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection, connections
+from django.db import connections
+
+from regions.models import Region
+from regions.peer.client import PeerError
+from regions.replication import delivery, stream
+from regions.replication.db_connections import fresh_connections
+from regions.replication.pull_lock import PullLock, pull_lock_key
+from regions.replication.signed_calls import signed_caller
+from regions.replication.wakeups import LOCAL, PEERS, POKE, PULL, channel_name, parse, read_counts
 
 log = logging.getLogger(__name__)
-
-LOCAL = "local"
-PULL = "pull"
-POKE = "poke"
-PEERS = "peers"
 
 BACKOFF_INITIAL = 0.5
 BACKOFF_MAX = 30.0
@@ -62,93 +63,6 @@ OFF_RETRY_SECONDS = 2.0
 REFRESH_SECONDS = 10.0
 #: a healthy peer's last contact is written at most this often
 CONTACT_SECONDS = 1.0
-
-
-# --- the channel, for publishers and the replicator ----------------------------------------
-
-
-def channel_name() -> str:
-    """This region's replicator channel. Pub/sub channels are shared by every database of a
-    Redis server, so the name carries the database number as well as the region's prefix."""
-    prefix = settings.SESSION_COOKIE_NAME.removesuffix("_sessionid")
-    return f"{prefix}:replicator:{_redis_db()}"
-
-
-@memoize
-def _redis_db() -> int:
-    from redis.connection import parse_url
-
-    return int(parse_url(settings.REDIS_URL).get("db", 0) or 0)
-
-
-@memoize
-def _publisher() -> Any:
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-
-    # No retries: a write must not wait on a Redis that is down (the caller falls back).
-    return redis.Redis.from_url(
-        settings.REDIS_URL,
-        socket_timeout=1,
-        socket_connect_timeout=1,
-        retry=Retry(NoBackoff(), 0),
-    )
-
-
-def wake(message: str) -> bool:
-    """Publish MESSAGE to this region's replicator; whether one was listening."""
-    if not settings.REDIS_URL:
-        return False
-    try:
-        return bool(_publisher().publish(channel_name(), message))
-    except Exception as error:  # Redis down: the caller falls back, the sweep catches up
-        log.warning("could not wake the replicator (%s): %s", message, error)
-        return False
-
-
-def _reads_key(region_id: int) -> str:
-    return f"{channel_name()}:reads:{region_id}"
-
-
-def note_read(region_id: int) -> None:
-    """Region REGION_ID begins reading our feed (delivery.record_peer_read, before the read):
-    count it, so that a poke it no longer needs can be left out (Replicator.poke_unless_read)."""
-    if not settings.REDIS_URL:
-        return
-    try:
-        _publisher().incr(_reads_key(region_id))
-    except Exception as error:  # without the count every poke is sent: nothing is lost
-        log.debug("could not count a read of region %s: %s", region_id, error)
-
-
-def read_counts(region_ids: list[int]) -> dict[int, int]:
-    """How many reads of our feed each region has begun (those counted; {} without Redis)."""
-    if not settings.REDIS_URL or not region_ids:
-        return {}
-    try:
-        values = _publisher().mget([_reads_key(region_id) for region_id in region_ids])
-    except Exception as error:
-        log.debug("could not read the read counts: %s", error)
-        return {}
-    return {r: int(v) for r, v in zip(region_ids, values, strict=True) if v is not None}
-
-
-def parse(message: bytes | str) -> tuple[str, int | None]:
-    """A wake-up's kind and region id (None when it has none or it is malformed)."""
-    text = message.decode(errors="replace") if isinstance(message, bytes) else message
-    kind, _, argument = text.strip().partition(" ")
-    try:
-        return kind, int(argument) if argument else None
-    except ValueError:
-        return kind, None
-
-
-def fresh_connections() -> None:
-    """Between jobs: drop this thread's database connection if it broke or aged out
-    (CONN_MAX_AGE). Never inside a transaction (a test's)."""
-    if not connection.in_atomic_block:
-        close_old_connections()
 
 
 # --- workers -------------------------------------------------------------------------------
@@ -252,8 +166,6 @@ class ContactMarks:
         self._lock = threading.Lock()
 
     def __call__(self, link: Any, *, error: str = "") -> None:
-        from regions.replication import delivery
-
         now = self.clock()
         with self._lock:
             if error:
@@ -269,18 +181,13 @@ class ContactMarks:
 # --- the jobs ------------------------------------------------------------------------------
 
 
-OWNER = f"replicator:{socket.gethostname()}:{os.getpid()}"
-
-
 def pull(region_id: int, *, contact: Callable[..., None]) -> dict[str, int] | None:
     """Drain region REGION_ID's feed, holding the pull lock the Celery task holds.
 
     If another process (a Celery pull) holds it: ask it to go round once more
-    (tasks.pull_again_key) and try again shortly (TryLater), so no wake-up is lost between
+    (pull_lock.pull_again_key) and try again shortly (TryLater), so no wake-up is lost between
     the two. While this holds it, a Celery pull asks the same of us.
     """
-    from regions.replication import delivery
-
     fresh_connections()
     try:
         call = signed_caller()
@@ -305,60 +212,7 @@ def pull(region_id: int, *, contact: Callable[..., None]) -> dict[str, int] | No
         fresh_connections()
 
 
-class PullLock:
-    """The per-peer pull lock of tasks.peer_pull, in the Django cache (Redis), taken and
-    released in one round trip each. Without Redis it lets every pull through: it only
-    saves work (two pulls at once are safe: pages apply one at a time, cursors only move
-    forward)."""
-
-    def __init__(self, region_id: int) -> None:
-        from regions import tasks
-
-        self.key = tasks.pull_lock_key(region_id)
-        self.again = tasks.pull_again_key(region_id)
-        self.seconds = tasks.PULL_LOCK_SECONDS
-        self.owner = f"{OWNER}:{region_id}"
-        self._kept = time.monotonic()
-
-    def acquire(self, *, quiet: bool = False) -> bool:
-        """Take the lock; if it is taken (and not QUIET), ask its holder for one more round."""
-        got = _cache_call(cache.add, self.key, self.owner, self.seconds, default=True)
-        if not got and not quiet:
-            _cache_call(cache.set, self.again, 1, self.seconds)
-        self._kept = time.monotonic()
-        return got
-
-    def keep(self) -> None:
-        """A long pull (catching up) keeps the lock from expiring under it."""
-        if time.monotonic() - self._kept >= self.seconds / 3:
-            _cache_call(cache.touch, self.key, self.seconds)
-            self._kept = time.monotonic()
-
-    def release(self) -> bool:
-        """Let go of the lock; whether someone asked for another round meanwhile."""
-        try:
-            client = cache._cache.get_client(self.key, write=True)
-            key, again = (
-                cache.make_and_validate_key(self.key),
-                cache.make_and_validate_key(self.again),
-            )
-            pipe = client.pipeline(transaction=True)
-            pipe.delete(key)
-            pipe.get(again)
-            pipe.delete(again)
-            return bool(pipe.execute()[1])
-        except AttributeError:  # another cache backend: the plain API
-            wanted = bool(_cache_call(cache.get, self.again))
-            _cache_call(cache.delete_many, [self.key, self.again])
-            return wanted
-        except Exception as error:
-            log.debug("pull lock unavailable: %s", error)
-            return False
-
-
 def poke(region_id: int, *, contact: Callable[..., None]) -> None:
-    from regions.replication import delivery
-
     fresh_connections()
     try:
         call = signed_caller()
@@ -375,91 +229,20 @@ def poke(region_id: int, *, contact: Callable[..., None]) -> None:
 
 #: the peers' Region rows as last read from the registry (endpoints for pokes)
 _regions: dict[int, Any] = {}
-_local_id: int | None = None
-
-
-#: how long one read of the replication switch and the secret serves the workers
-CALLER_SECONDS = 0.2
-_credentials: tuple[float, tuple[int, str] | None] = (float("-inf"), None)
-_credentials_lock = threading.Lock()
-
-
-def credentials() -> tuple[int, str] | None:
-    """(this region's id, the federation secret), or None when replication is off; read
-    once per CALLER_SECONDS and shared by the workers: at 50 commits a second every peer is
-    poked and pulled 50 times a second, and each run would read the same row."""
-    global _credentials
-    with _credentials_lock:
-        read_at, value = _credentials
-        if time.monotonic() - read_at >= CALLER_SECONDS:
-            value = credentials_read()
-            _credentials = (time.monotonic(), value)
-        return value
-
-
-def credentials_read() -> tuple[int, str] | None:
-    """The replication switch and the secret (one query), and this region's id (read once:
-    it never changes once set)."""
-    global _local_id
-    from regions.models import Federation, Region
-
-    federation = Federation.objects.filter(pk=1).values_list("replication_enabled", "secret")
-    enabled, secret = federation.first() or (False, "")
-    if not enabled:
-        return None
-    if _local_id is None:
-        _local_id = Region.objects.filter(is_local=True).values_list("pk", flat=True).first()
-        if _local_id is None:
-            return None
-    return _local_id, secret
-
-
-def signed_caller() -> Callable[..., Any] | None:
-    """A signed caller of peers with the current credentials, or None when replication is
-    off (regions.peer.client.call_region reads the id and the secret for every call)."""
-    from regions.peer.client import peer_call, peer_url
-
-    current = credentials()
-    if current is None:
-        return None
-    local_id, secret = current
-
-    def call(region: Any, *, method: str, path: str, **kwargs: Any) -> Any:
-        return peer_call(
-            endpoint=peer_url(region),
-            method=method,
-            path=path,
-            local_region_id=local_id,
-            secret=secret,
-            **kwargs,
-        )
-
-    return call
 
 
 def clear_stale_pull_locks() -> None:
     """Pull locks a killed replicator left behind (they would hold pulls back until they
     expire); a Celery worker clears its own when it starts (tasks.pull_on_start)."""
-    from regions import tasks
-
     fresh_connections()
     try:
-        keys = [tasks.pull_lock_key(region_id) for region_id in _peer_ids()]
+        keys = [pull_lock_key(region_id) for region_id in _peer_ids()]
         held = cache.get_many(keys)
         cache.delete_many([k for k in keys if str(held.get(k, "")).startswith("replicator:")])
     except Exception as error:
         log.warning("could not clear stale pull locks: %s", error)
     finally:
         fresh_connections()
-
-
-def _cache_call(method: Callable[..., Any], *args: Any, default: Any = None) -> Any:
-    """The pull lock saves work only (two pulls at once are safe): without Redis, go on."""
-    try:
-        return method(*args)
-    except Exception as error:
-        log.debug("pull lock unavailable: %s", error)
-        return default
 
 
 def _log_pull(region_id: int, totals: dict[str, int], seconds: float) -> None:
@@ -605,9 +388,6 @@ class Replicator:
         soon as one ends; a stream that broke is reopened after the worker's backoff. A peer
         whose web server cannot stream (409) is asked again in a minute: pokes and pulls
         deliver meanwhile."""
-        from regions.peer.client import PeerError
-        from regions.replication import stream
-
         try:
             stream.follow(
                 region_id,
@@ -649,8 +429,6 @@ class Replicator:
         the same pages, and pulling them as well would apply everything twice (a catch-up of
         thousands of changes, twice). A forced pull (a clash waiting, a stream that broke)
         always runs."""
-        from regions.replication import stream
-
         peer = self.peers.get(region_id)
         forced = peer is not None and peer.force_pull
         if peer is not None:
@@ -661,8 +439,6 @@ class Replicator:
         self.pull_job(region_id)
 
     def poke_unless_read(self, region_id: int) -> None:
-        from regions.replication import stream
-
         if stream.is_live(region_id):
             log.debug("region %s streams our feed: not poked", region_id)
             return
@@ -778,9 +554,6 @@ class Replicator:
 def _peer_ids() -> list[int]:
     """Every peer's id (and a link to it, made when first needed); keeps their rows."""
     global _regions
-    from regions.models import Region
-    from regions.replication import delivery
-
     delivery.peer_links()
     _regions = {region.pk: region for region in Region.objects.filter(is_local=False)}
     return list(_regions)

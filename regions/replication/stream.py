@@ -6,8 +6,9 @@ Still a pull, from the receiver's own cursor: the receiver opens `GET /api/peer/
 pulled page, moving its cursor in the page's transaction. The sender reads the same
 gap-free feed (`feed.feed_read`) as `changes/`, and is woken by the commit itself: every
 commit that recorded changes publishes on this region's feed channel in Redis
-(`delivery.announce_local_changes`), and each stream waits on it. A wake-up costs one feed
-read and one write on an open connection: no request, no signature check, no nonce.
+(`announce.announce_local_changes`, through `wakeups.wake_streams`), and each stream waits
+on it. A wake-up costs one feed read and one write on an open connection: no request, no
+signature check, no nonce.
 
 A stream lasts at most STREAM_SECONDS, then the receiver opens the next one from its cursor
 (new signature, new nonce). While nothing commits the sender writes a heartbeat line every
@@ -36,8 +37,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 
-from regions.replication import feed
-from regions.replication.replicator import fresh_connections
+from regions.models import PeerLink
+from regions.peer.client import PeerError, peer_stream, peer_url
+from regions.replication import delivery, feed, signed_calls, wakeups
+from regions.replication.db_connections import fresh_connections
 
 log = logging.getLogger(__name__)
 
@@ -64,26 +67,6 @@ class StreamEnded(Exception):
 
 
 # --- the sending side ----------------------------------------------------------------------
-
-
-def feed_channel() -> str:
-    """Where commits are announced to this region's streams (one per Redis server, so the
-    name carries the region's cookie prefix and Redis database, like the replicator's)."""
-    from regions.replication import replicator
-
-    return replicator.channel_name().replace(":replicator:", ":feed:")
-
-
-def announce() -> None:
-    """After a commit that recorded changes: wake every stream this region serves."""
-    from regions.replication import replicator
-
-    if not settings.REDIS_URL:
-        return
-    try:
-        replicator._publisher().publish(feed_channel(), b"1")
-    except Exception as error:  # the streams poll on their heartbeat; pokes still go out
-        log.debug("could not announce to the feed streams: %s", error)
 
 
 def live_key(region_id: int) -> str:
@@ -136,8 +119,6 @@ class Held:
 
 def serve(*, sender: int, origin: int, after: int) -> Iterator[bytes]:
     """The lines of one stream of our feed to region SENDER, from AFTER."""
-    from regions.replication import delivery, replicator
-
     news = _subscribe()
     started = time.monotonic()
     cursor = after
@@ -146,7 +127,7 @@ def serve(*, sender: int, origin: int, after: int) -> Iterator[bytes]:
             if not delivery.replication_enabled():
                 return  # turned off here: not one more page
             _mark_live(sender)
-            replicator.note_read(sender)  # before the read: see Replicator.poke_soon
+            wakeups.note_read(sender)  # before the read: see Replicator.poke_soon
             try:
                 page, last_seq, more = feed.feed_page_json(origin=origin, after=cursor)
             except DatabaseError as error:
@@ -185,7 +166,7 @@ def _subscribe() -> Any:
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=HEARTBEAT_SECONDS + 5)
         news = client.pubsub(ignore_subscribe_messages=True)
-        news.subscribe(feed_channel())
+        news.subscribe(wakeups.feed_channel())
         return news
     except Exception as error:
         log.warning("feed stream without wake-ups (polling): %s", error)
@@ -260,12 +241,8 @@ def follow(
 ) -> None:
     """Hold a stream of region REGION_ID's feed open and apply what arrives, until it ends
     (STREAM_SECONDS) or STOPPING() holds. Raises StreamError when it breaks."""
-    from regions.models import PeerLink
-    from regions.peer.client import PeerError, peer_stream, peer_url
-    from regions.replication import delivery, replicator
-
     fresh_connections()
-    call, credentials = replicator.signed_caller(), replicator.credentials()
+    call, credentials = signed_calls.signed_caller(), signed_calls.credentials()
     if call is None or credentials is None:
         raise ReplicationOff("replication is off here")
     link = PeerLink.objects.select_related("region").get(pk=region_id)
@@ -343,8 +320,6 @@ def _ack_soon(call: Callable[..., Any], link: Any, seq: int) -> None:
 
 def _ack(call: Callable[..., Any], link: Any, seq: int) -> None:
     """Tell the sender how far we applied its feed (its Federation page shows it)."""
-    from regions.peer.client import PeerError
-
     try:
         call(link.region, method="POST", path="/api/peer/ack/", payload={"seq": seq})
     except PeerError as error:

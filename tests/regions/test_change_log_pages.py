@@ -11,6 +11,8 @@ from identity.services import domain_create, domain_update
 from portal import audit
 from portal.models import ObjectChange
 from regions.change_log.selectors import PAGE_SIZE
+from regions.change_log.services import change_log_purge
+from regions.configuration.services import setting_update
 from regions.models import Region
 from tests.db_state import db_state
 
@@ -126,3 +128,16 @@ def test_the_peer_endpoint_refuses_unsigned_calls_and_changes_nothing(region, qa
     response = Client().get("/api/peer/change-log/")
     assert response.status_code == 403
     assert db_state() == before
+
+
+def test_changes_older_than_the_purge_delay_go(root, qa):
+    setting_update(name="event.purge.delay", value=10, by=root)
+    ObjectChange.objects.filter(object_id=str(qa.pk)).update(
+        time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=11)
+    )
+    kept = ObjectChange.objects.exclude(object_id=str(qa.pk)).count()
+    assert change_log_purge() == 1
+    assert ObjectChange.objects.count() == kept
+    setting_update(name="event.purge.delay", value=0, by=root)
+    ObjectChange.objects.update(time=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
+    assert change_log_purge() == 0 and ObjectChange.objects.count() == kept + 1

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from regions.federation_services import peer_retry, replication_set
 from regions.models import Change, Federation, ParkedChange, PeerLink
-from regions.replication import delivery
+from regions.replication import announce, delivery
 from regions.replication.health import DEAD_LETTER_ATTEMPTS, STALE_SECONDS, federation_health
 from regions.services import federation_ensure, region_create
 from tests import factories
@@ -212,16 +212,16 @@ def test_replication_switch_is_root_only_and_shown_in_health(west, root, dadmin,
 @override_settings(CELERY_TASK_ALWAYS_EAGER=False)
 def test_announce_pokes_every_peer_once_and_nothing_with_replication_off(north, queued):
     cache.clear()
-    delivery.announce_local_changes()
+    announce.announce_local_changes()
     assert sorted(queued) == [("regions.tasks.peer_poke", (2,)), ("regions.tasks.peer_poke", (3,))]
-    delivery.announce_local_changes()  # a poke is queued already for each
+    announce.announce_local_changes()  # a poke is queued already for each
     assert len(queued) == 2
 
     cache.clear()
     queued.clear()
     Federation.objects.filter(pk=1).update(replication_enabled=False)
     factories.domain(name="still-recorded")
-    delivery.announce_local_changes()
+    announce.announce_local_changes()
     assert queued == []
     assert Change.objects.filter(payload__name="still-recorded").exists()
     cache.clear()
@@ -234,7 +234,7 @@ def test_a_failed_enqueue_clears_the_poke_mark(west, monkeypatch):
     cache.clear()
     attempts = []
     monkeypatch.setattr(tasks, "enqueue", lambda task, *args: attempts.append(args) or False)
-    delivery.announce_local_changes()
-    delivery.announce_local_changes()
+    announce.announce_local_changes()
+    announce.announce_local_changes()
     assert attempts == [(2,), (2,)]  # not held back by a mark for a poke never queued
     cache.clear()

@@ -12,7 +12,7 @@ from regions.models import Change, PeerLink
 from regions.peer import client as peer_client
 from regions.peer import signing
 from regions.peer.client import PeerError
-from regions.replication import delivery, replicator, stream
+from regions.replication import delivery, replicator, signed_calls, stream
 from regions.services import federation_ensure, region_create
 from tests import factories
 
@@ -25,9 +25,9 @@ def west(region):
 
 @pytest.fixture(autouse=True)
 def fresh_credentials():
-    replicator._local_id, replicator._credentials = None, (float("-inf"), None)
+    signed_calls.forget()
     yield
-    replicator._local_id, replicator._credentials = None, (float("-inf"), None)
+    signed_calls.forget()
 
 
 @pytest.fixture
@@ -189,7 +189,7 @@ def peer_sends(monkeypatch, west):
 
             return gen()
 
-        monkeypatch.setattr(peer_client, "peer_stream", fake_stream)
+        monkeypatch.setattr(stream, "peer_stream", fake_stream)
         return opened
 
     monkeypatch.setattr(stream, "_ack", lambda call, link, seq: acks.append(seq))
@@ -268,7 +268,7 @@ def test_a_peer_that_cannot_be_reached_raises_with_its_status(monkeypatch, west)
     def refused(**kwargs):
         raise PeerError("west answered 409: no threads", status=409)
 
-    monkeypatch.setattr(peer_client, "peer_stream", refused)
+    monkeypatch.setattr(stream, "peer_stream", refused)
     with pytest.raises(stream.StreamError) as raised:
         follow()
     assert raised.value.__cause__.status == 409
@@ -331,7 +331,7 @@ def test_a_stream_applies_nothing_more_once_replication_is_turned_off(peer_sends
         yield line(remote_page(seqs=[2]))
 
     delivery.peer_links()
-    monkeypatch.setattr(peer_client, "peer_stream", lambda **kwargs: turn_off_then_page())
+    monkeypatch.setattr(stream, "peer_stream", lambda **kwargs: turn_off_then_page())
     follow()
     assert PeerLink.objects.get(pk=2).pulled_seq == 1
 

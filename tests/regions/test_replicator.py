@@ -16,15 +16,10 @@ from django.test import Client, override_settings
 from regions.models import PeerLink
 from regions.peer import signing
 from regions.peer.client import PeerError
-from regions.replication import delivery, replicator
-from regions.replication.replicator import (
-    ContactMarks,
-    PullLock,
-    Replicator,
-    TryLater,
-    Worker,
-    parse,
-)
+from regions.replication import announce, delivery, pull_lock, replicator, signed_calls, wakeups
+from regions.replication.pull_lock import PullLock
+from regions.replication.replicator import ContactMarks, Replicator, TryLater, Worker
+from regions.replication.wakeups import parse
 from regions.services import federation_ensure, region_create
 
 WAIT = 5.0  # every wait of these tests is bounded by this
@@ -42,9 +37,9 @@ def until(condition, timeout: float = WAIT) -> bool:
 @pytest.fixture(autouse=True)
 def fresh_process_state():
     """What the replicator keeps per process (this region's id, the last read secret)."""
-    replicator._local_id, replicator._credentials = None, (float("-inf"), None)
+    signed_calls.forget()
     yield
-    replicator._local_id, replicator._credentials = None, (float("-inf"), None)
+    signed_calls.forget()
 
 
 @pytest.fixture
@@ -169,7 +164,7 @@ def test_messages_parse_into_a_kind_and_a_region_id():
 
 @override_settings(REDIS_URL="")
 def test_without_redis_nobody_is_woken():
-    assert replicator.wake("local") is False
+    assert wakeups.wake("local") is False
 
 
 class FakePublisher:
@@ -188,20 +183,20 @@ def publisher(monkeypatch, settings):
     settings.REDIS_URL = "redis://127.0.0.1:6379/4"
     settings.SESSION_COOKIE_NAME = "west_sessionid"
     fake = FakePublisher()
-    monkeypatch.setattr(replicator, "_publisher", lambda: fake)
-    replicator._redis_db.cache_clear()
+    monkeypatch.setattr(wakeups, "_publisher", lambda: fake)
+    wakeups._redis_db.cache_clear()
     yield fake
-    replicator._redis_db.cache_clear()
+    wakeups._redis_db.cache_clear()
 
 
 def test_a_wake_up_reports_whether_a_replicator_got_it(publisher):
-    assert replicator.wake("pull 2") is True
+    assert wakeups.wake("pull 2") is True
     # Pub/sub channels span a Redis server's databases: the name carries the database.
     assert publisher.sent == [("west:replicator:4", "pull 2")]
     publisher.listeners = 0
-    assert replicator.wake("pull 2") is False
+    assert wakeups.wake("pull 2") is False
     publisher.error = ConnectionError("Redis is down")
-    assert replicator.wake("pull 2") is False
+    assert wakeups.wake("pull 2") is False
 
 
 @pytest.fixture
@@ -224,7 +219,7 @@ def queued(monkeypatch):
 def test_commits_wake_the_streams_and_the_replicator_instead_of_queueing_pokes(
     west, queued, publisher
 ):
-    delivery.announce_local_changes()
+    announce.announce_local_changes()
     assert publisher.sent == [("west:feed:4", b"1"), ("west:replicator:4", "local")]
     assert queued == []
 
@@ -232,7 +227,7 @@ def test_commits_wake_the_streams_and_the_replicator_instead_of_queueing_pokes(
 def test_without_a_replicator_commits_queue_celery_pokes(west, queued, publisher, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     publisher.listeners = 0
-    delivery.announce_local_changes()
+    announce.announce_local_changes()
     assert queued == [("regions.tasks.peer_poke", (2,))]
 
 
@@ -419,17 +414,17 @@ class CountingRedis(FakePublisher):
 
 def test_reads_of_our_feed_are_counted_per_peer(monkeypatch, publisher):
     counting = CountingRedis()
-    monkeypatch.setattr(replicator, "_publisher", lambda: counting)
-    assert replicator.read_counts([2, 3]) == {}
-    replicator.note_read(2)
-    replicator.note_read(2)
-    assert replicator.read_counts([2, 3]) == {2: 2}
+    monkeypatch.setattr(wakeups, "_publisher", lambda: counting)
+    assert wakeups.read_counts([2, 3]) == {}
+    wakeups.note_read(2)
+    wakeups.note_read(2)
+    assert wakeups.read_counts([2, 3]) == {2: 2}
     assert set(counting.values) == {"west:replicator:4:reads:2"}
 
 
 def test_a_peer_reading_our_feed_is_counted_before_the_feed_is_read(west, monkeypatch):
     order = []
-    monkeypatch.setattr(replicator, "note_read", lambda region_id: order.append("counted"))
+    monkeypatch.setattr(wakeups, "note_read", lambda region_id: order.append("counted"))
     from regions.replication import feed
 
     read = feed.feed_page_json
@@ -484,7 +479,7 @@ class FakeRedis:
 @pytest.fixture
 def running(routed, monkeypatch, settings):
     settings.REDIS_URL = "redis://127.0.0.1:6379/5"
-    replicator._redis_db.cache_clear()
+    wakeups._redis_db.cache_clear()
     server = FakeRedis()
     subject, jobs, _ = routed(backoff_initial=0.02, backoff_max=0.05, refresh_seconds=60)
     monkeypatch.setattr(subject, "client", lambda: server)
@@ -493,7 +488,7 @@ def running(routed, monkeypatch, settings):
     yield subject, jobs, server
     subject.stop()
     thread.join(WAIT)
-    replicator._redis_db.cache_clear()
+    wakeups._redis_db.cache_clear()
     assert not thread.is_alive()
 
 
@@ -562,43 +557,37 @@ def local_cache(settings):
 
 
 def test_the_pull_lock_is_the_celery_tasks_and_asks_its_holder_for_another_round(local_cache):
-    from regions import tasks
-
     mine, theirs = PullLock(2), PullLock(2)
     assert mine.acquire()
-    assert cache.get(tasks.pull_lock_key(2)).startswith("replicator:")
+    assert cache.get(pull_lock.pull_lock_key(2)).startswith("replicator:")
     assert not theirs.acquire()  # taken: the holder is asked to go round once more
     assert mine.release() is True
-    assert cache.get(tasks.pull_lock_key(2)) is None
+    assert cache.get(pull_lock.pull_lock_key(2)) is None
     assert mine.acquire() and mine.release() is False
 
 
 def test_a_pull_while_celery_pulls_is_tried_again_shortly(west, local_cache, monkeypatch):
-    from regions import tasks
-
-    cache.add(tasks.pull_lock_key(2), "a-celery-task", 30)
+    cache.add(pull_lock.pull_lock_key(2), "a-celery-task", 30)
     pulled = []
     monkeypatch.setattr(delivery, "peer_pull", lambda **kwargs: pulled.append(kwargs))
     with pytest.raises(TryLater):
         replicator.pull(2, contact=ContactMarks())
-    assert pulled == [] and cache.get(tasks.pull_again_key(2))
+    assert pulled == [] and cache.get(pull_lock.pull_again_key(2))
 
 
 def test_a_pull_asked_for_again_meanwhile_goes_round_once_more(west, local_cache, monkeypatch):
-    from regions import tasks
-
     rounds = []
 
     def peer_pull(**kwargs):
         rounds.append(kwargs["region_id"])
         if len(rounds) == 1:  # a Celery pull found the lock taken during our first round
-            cache.set(tasks.pull_again_key(2), 1, 30)
+            cache.set(pull_lock.pull_again_key(2), 1, 30)
         return {"applied": 0, "ignored": 0, "parked": 0, "batches": 1}
 
     monkeypatch.setattr(delivery, "peer_pull", peer_pull)
     replicator.pull(2, contact=ContactMarks())
     assert rounds == [2, 2]
-    assert cache.get(tasks.pull_lock_key(2)) is None  # let go at the end
+    assert cache.get(pull_lock.pull_lock_key(2)) is None  # let go at the end
 
 
 def test_no_pull_or_poke_while_replication_is_off(west, local_cache, monkeypatch):
