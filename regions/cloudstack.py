@@ -163,12 +163,11 @@ def _zone_param(call: Call) -> Any:
 )
 def list_configurations(call: Call) -> ListResult:
     zone = _zone_param(call)
-    settings = configuration.settings_list(
-        actor=call.actor,
-        name=call.get("name", ""),
-        category=call.get("category", ""),
-        scope=SettingScope.ZONE if zone is not None else call.get("scope", ""),
-        zone=zone,
+    filters = call.fields("name", "category", "scope")
+    if zone is not None:
+        filters["scope"] = SettingScope.ZONE
+    settings = configuration.settings_filtered(
+        actor=call.actor, filters=filters, lenient=True, zone=zone
     )
     return call.page(settings, _listed_configuration, keyword=("name", "description"))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import django_filters
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -28,11 +27,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api.filters import PortalFilterSet
 from portal.api.serializers import StrictJSONSerializer
 from portal.permissions import Action, require
 from portal.validation import invalid
 from regions.configuration import selectors, services
+from regions.configuration.filtersets import SettingFilterSet
 from regions.configuration.values import value_parse
 from regions.models.configuration import Setting, SettingScope
 
@@ -121,16 +120,6 @@ class SettingResetSerializer(StrictJSONSerializer):
     )
 
 
-class SettingFilter(PortalFilterSet):
-    name = django_filters.CharFilter(lookup_expr="icontains")
-    category = django_filters.CharFilter(lookup_expr="iexact")
-    scope = django_filters.ChoiceFilter(choices=SettingScope.choices)
-
-    class Meta:
-        model = Setting
-        fields = ["name", "category", "scope", "type"]
-
-
 ZONE_PARAMETER = OpenApiParameter(
     "zone",
     OpenApiTypes.UUID,
@@ -150,8 +139,8 @@ class SettingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Global configuration: every setting with its effective value."""
 
     serializer_class = SettingSerializer
-    filterset_class = SettingFilter
-    search_fields = ["name", "description"]
+    filterset_class = SettingFilterSet
+    search_fields = SettingFilterSet.search_fields
     ordering_fields = ["name", "category", "scope"]
     lookup_field = "name"
     # Setting names are dotted words (session.timeout): anything else is no setting, and a

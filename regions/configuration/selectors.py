@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from portal.filtering import filtered
 from portal.permissions import visible
 from regions.configuration.definitions import BY_NAME
+from regions.configuration.filtersets import SettingFilterSet
 from regions.configuration.values import value_parse
 from regions.configuration.zone_values import zone_values
 from regions.models.configuration import Setting, SettingScope, setting_id
@@ -99,29 +101,31 @@ def settings_visible_to(*, actor: Any) -> QuerySet[Setting]:
     return Setting.objects.filter(condition)
 
 
-def settings_list(
-    *,
-    actor: Any,
-    category: str = "",
-    scope: str = "",
-    name: str = "",
-    query: str = "",
-    zone: Any = None,
-) -> QuerySet[Setting]:
-    """Settings ACTOR may see, filtered, each annotated with `effective` and `source`.
+def settings_list(*, actor: Any, zone: Any = None) -> QuerySet[Setting]:
+    """Settings ACTOR may see, each annotated with `effective` and `source`.
 
     With ZONE, zone-scoped settings show that zone's effective value (`zone_value` is its
     own override, if any).
     """
-    settings = settings_visible_to(actor=actor)
-    if category:
-        settings = settings.filter(category__iexact=category)
-    if scope:
-        settings = settings.filter(scope=scope)
-    if name:
-        settings = settings.filter(name__iexact=name)
-    if query:
-        settings = settings.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    return _effective(settings_visible_to(actor=actor), zone)
+
+
+def settings_filtered(
+    *,
+    actor: Any,
+    filters: Any = None,
+    search: str = "",
+    lenient: bool = False,
+    zone: Any = None,
+) -> QuerySet[Setting]:
+    """settings_list narrowed by FILTERS (SettingFilterSet's names) and SEARCH."""
+    settings = filtered(
+        settings_visible_to(actor=actor), SettingFilterSet, filters, search=search, lenient=lenient
+    )
+    return _effective(settings, zone)
+
+
+def _effective(settings: QuerySet[Setting], zone: Any) -> QuerySet[Setting]:
     if zone is not None:
         override = zone_values().model.objects.filter(
             setting=OuterRef("pk"), zone_id=_zone_id(zone)

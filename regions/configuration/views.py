@@ -84,11 +84,17 @@ class SettingListView(ObjectListView):
         params = self.request.GET
         scope = params.get("scope", "")
         zone = self.zone()
-        return selectors.settings_list(
+        return selectors.settings_filtered(
             actor=self.request.user,
-            category=params.get("category", ""),
-            scope=scope if scope in SettingScope.values else "",
-            query=params.get("q", "").strip(),
+            filters={
+                key: value
+                for key, value in (
+                    ("category", params.get("category", "")),
+                    ("scope", scope if scope in SettingScope.values else ""),
+                )
+                if value
+            },
+            search=params.get("q", ""),
             zone=zone,
         )
 

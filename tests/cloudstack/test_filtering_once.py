@@ -16,6 +16,8 @@ from portal.api.viewsets import ServiceModelViewSet
 from portal.filtering import ListFilterSet, filtered
 from portal.generic.views import ObjectListView
 from regions.api.views import RegionViewSet
+from regions.configuration.api import SettingViewSet
+from regions.configuration.filtersets import SettingFilterSet
 from regions.views import RegionListView
 from tests import factories
 from tests.api_helpers import api_client
@@ -115,3 +117,24 @@ def test_each_list_is_declared_once(viewset: type[ServiceModelViewSet], list_vie
     selector = list_view.list_selector
     assert selector.__module__ == f"{app}.selectors" and selector.__name__.endswith("_filtered")
     assert viewset().search_fields == filterset.search_fields
+
+
+def test_the_settings_list_is_filtered_once_too(root_cs, root):
+    """Settings have their own list page (by category, with a zone), but the same FilterSet
+    serves the three surfaces: a name matches in part everywhere, as in CloudStack."""
+    assert SettingViewSet.filterset_class is SettingFilterSet
+    assert SettingFilterSet.__module__ == "regions.configuration.filtersets"
+    wanted = {
+        "cpu.overprovisioning.factor",
+        "mem.overprovisioning.factor",
+        "storage.overprovisioning.factor",
+    }
+    rest = api_client(root).get("/api/settings/", {"name": "overprovisioning"}).json()
+    via_cs = root_cs.listConfigurations(name="OVERPROVISIONING")["configuration"]
+    page = Client()
+    page.force_login(root)
+    via_page = page.get("/settings/", {"q": "overprovisioning.factor"}).context["rows"]
+    assert {s["name"] for s in rest["results"]} == wanted
+    assert {s["name"] for s in via_cs} == wanted
+    assert {row.name for row in via_page} == wanted
+    assert root_cs.listConfigurations(scope="Nonsense") == {}

@@ -8,7 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from regions.configuration import selectors
 from regions.configuration.definitions import DEFINITIONS
-from regions.configuration.selectors import setting_text, setting_value, settings_list
+from regions.configuration.selectors import (
+    setting_text,
+    setting_value,
+    settings_filtered,
+    settings_list,
+)
 from regions.configuration.services import definitions_sync, setting_reset, setting_update
 from regions.models import Change, Region, Setting
 from regions.models.configuration import setting_id
@@ -111,14 +116,14 @@ def test_settings_list_shows_effective_values_and_their_source(root, zone):
 
 
 def test_settings_list_filters(root):
-    by_scope = settings_list(actor=root, scope="zone")
+    by_scope = settings_filtered(actor=root, filters={"scope": "zone"})
     assert by_scope and all(s.scope == "zone" for s in by_scope)
-    by_category = settings_list(actor=root, category="password policy")
+    by_category = settings_filtered(actor=root, filters={"category": "password policy"})
     assert by_category and all(s.category == "Password policy" for s in by_category)
-    assert [s.name for s in settings_list(actor=root, name="SESSION.TIMEOUT")] == [
+    assert [s.name for s in settings_filtered(actor=root, filters={"name": "SESSION.TIMEOUT"})] == [
         "session.timeout"
     ]
-    assert {s.name for s in settings_list(actor=root, query="overprovisioning")} == {
+    assert {s.name for s in settings_filtered(actor=root, search="overprovisioning")} == {
         "storage.overprovisioning.factor",
         "cpu.overprovisioning.factor",
         "mem.overprovisioning.factor",
