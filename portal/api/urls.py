@@ -8,6 +8,7 @@ from identity.api.token import TokenView
 from identity.api.views import AccountViewSet, DomainViewSet, ProjectViewSet, UserViewSet
 from regions.api import federation
 from regions.api.views import RegionViewSet
+from regions.change_log.api import ChangeListView
 from regions.configuration.api import SettingViewSet
 from zones.api.views import ZoneViewSet
 
@@ -40,6 +41,7 @@ urlpatterns = [
     ),
     path("federation/join-tokens/", federation.JoinTokenView.as_view(), name="api-join-tokens"),
     path("events/", federation.EventFeedView.as_view(), name="api-events"),
+    path("changes/", ChangeListView.as_view(), name="api-changes"),
     path("", include(router.urls)),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

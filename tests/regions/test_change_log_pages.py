@@ -14,6 +14,7 @@ from regions.change_log.selectors import PAGE_SIZE
 from regions.change_log.services import change_log_purge
 from regions.configuration.services import setting_update
 from regions.models import Region
+from tests.api_helpers import api_client
 from tests.db_state import db_state
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +142,21 @@ def test_changes_older_than_the_purge_delay_go(root, qa):
     setting_update(name="event.purge.delay", value=0, by=root)
     ObjectChange.objects.update(time=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
     assert change_log_purge() == 0 and ObjectChange.objects.count() == kept + 1
+
+
+def test_the_rest_list_is_the_pages(root, dadmin, qa):
+    answer = api_client(root).get("/api/changes/", {"model": "identity.Domain"})
+    assert answer.status_code == 200
+    body = answer.json()
+    (row,) = [r for r in body["results"] if r["object_id"] == str(qa.pk)]
+    assert (row["actor_name"], row["request_id"], row["region"]) == ("root", "req-qa", 1)
+    assert body["unreachable"] == [] and body["next"] is None
+    assert api_client(dadmin).get("/api/changes/").status_code == 403
+    assert api_client(None).get("/api/changes/").status_code in (401, 403)
+
+
+def test_the_rest_list_names_a_bad_filter(root, qa):
+    client = api_client(root)
+    answer = client.get("/api/changes/", {"action": "explode", "before": "yesterday"})
+    assert answer.status_code == 400
+    assert set(answer.json()) == {"action", "before"}

@@ -1,0 +1,80 @@
+"""GET /api/changes/: the cloud-wide change log for root admins, as the Changes page lists it."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.models import ChangeAction, ObjectChange
+from portal.permissions import Action, require
+from regions.change_log.forms import ChangeFilterForm
+from regions.change_log.selectors import cloud_changes, cursor_parse
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One row of the change log (schema only: rows are sent as the peers' JSON)."""
+
+    id = serializers.UUIDField()
+    region = serializers.IntegerField(help_text="Where the change was made.")
+    time = serializers.DateTimeField()
+    action = serializers.ChoiceField(choices=ChangeAction.choices)
+    model = serializers.CharField(help_text="The model's label, such as identity.User.")
+    object_id = serializers.CharField()
+    object_repr = serializers.CharField()
+    actor_id = serializers.UUIDField(allow_null=True, help_text="The user who acted.")
+    actor_name = serializers.CharField(help_text="Their username; empty for the system.")
+    actor_region = serializers.IntegerField(
+        allow_null=True,
+        help_text="Set when this region decided it while applying that region's change.",
+    )
+    request_id = serializers.CharField(help_text="The request's or async job's id.")
+    data = serializers.DictField(help_text="The object's fields after the change.")
+
+
+class ChangeListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("user", str, description="A username or a user id."),
+            OpenApiParameter("model", str, description="A model's label (identity.User)."),
+            OpenApiParameter("object_id", str, description="One object's changes."),
+            OpenApiParameter("action", str, enum=ChangeAction.values),
+            OpenApiParameter("region", int, description="One region's changes."),
+            OpenApiParameter("since", OpenApiTypes.DATETIME, description="From this time on."),
+            OpenApiParameter("until", OpenApiTypes.DATETIME, description="Before this time."),
+            OpenApiParameter("before", str, description="The cursor `next` of a page."),
+        ],
+        responses=inline_serializer(
+            "ObjectChangePage",
+            {
+                "results": ChangeSerializer(many=True),
+                "next": serializers.CharField(allow_null=True),
+                "unreachable": serializers.ListField(
+                    child=serializers.IntegerField(),
+                    help_text="Regions that did not answer: their changes are missing.",
+                ),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        """Every region's changes, newest first, 50 a page (follow `next` as `before`)."""
+        require(request.user, Action.VIEW, ObjectChange)
+        form = ChangeFilterForm(request.query_params)
+        before = request.query_params.get("before", "")
+        cursor = cursor_parse(before) if before else None
+        if not form.is_valid() or (before and cursor is None):
+            errors = {name: list(messages) for name, messages in form.errors.items()}
+            if before and cursor is None:
+                errors["before"] = ["Send the `next` of a page, or leave before out."]
+            return Response(errors, status=400)
+        page = cloud_changes(form.filters(), before=cursor)
+        return Response(
+            {
+                "results": page.changes,
+                "next": page.next,
+                "unreachable": [region.pk for region in page.unreachable],
+            }
+        )
