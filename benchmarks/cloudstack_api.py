@@ -27,7 +27,6 @@ import hashlib
 import hmac
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +37,7 @@ from urllib.parse import quote
 
 import requests
 
-from tests.portal_process import BASE_DIR, VENV_BIN, PortalProcess
+from tests.portal_process import PortalProcess
 
 ADMIN_PASSWORD = "Benchmark-Passphrase-2026"
 PG_ADMIN = os.environ.get("CLOUD_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -61,43 +60,6 @@ for n in range(%(zones)d):
 pair = user_keys_register(user=result.admin, by=None)
 print(json.dumps({"key": pair.api_key, "secret": pair.secret_key}))
 """
-
-
-class BenchPortal(PortalProcess):
-    """PortalProcess with a chosen number of gunicorn workers."""
-
-    def __init__(self, workdir: Path, *, workers: int, extra_env: dict[str, str]) -> None:
-        super().__init__(workdir, extra_env=extra_env)
-        self.workers = workers
-
-    def start(self, timeout: float = 60.0) -> BenchPortal:
-        self.manage("migrate", "--noinput", "-v0")
-        self.manage("collectstatic", "--noinput", "-v0")
-        log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "portal.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--access-logfile",
-                "-",
-            ],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/health/", timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise RuntimeError(f"portal did not start:\n{self.log_path.read_text()}")
 
 
 def sign(params: dict[str, str], secret: str) -> dict[str, str]:
@@ -197,9 +159,9 @@ def main() -> None:
         extra_env["DATABASE_URL"] = f"{PG_ADMIN.rsplit('/', 1)[0]}/{database}"
 
     with tempfile.TemporaryDirectory(prefix="bench-cloudstack-") as tmp:
-        portal = BenchPortal(Path(tmp), workers=args.workers, extra_env=extra_env)
+        portal = PortalProcess(Path(tmp), workers=args.workers, extra_env=extra_env)
         try:
-            portal.start()
+            portal.start(timeout=60.0)
             code = SETUP % {"url": portal.url, "password": ADMIN_PASSWORD, "zones": args.zones}
             keys = json.loads(portal.manage("shell", "-c", code).stdout.strip().splitlines()[-1])
             token = requests.post(

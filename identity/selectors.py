@@ -17,7 +17,7 @@ from identity.filtersets import (
 )
 from identity.models import PATH_SEPARATOR, Account, ApiKey, Domain, Project, User
 from identity.permissions import visible
-from portal.filtering import filtered
+from portal.filtering import filtered_selector
 from portal.models import ObjectChange
 
 
@@ -66,36 +66,10 @@ def projects_visible_to(*, actor: Any) -> QuerySet[Project]:
 # lists, the list pages and the CloudStack list commands read through these.
 
 
-def domains_filtered(
-    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
-) -> QuerySet[Domain]:
-    return filtered(
-        domains_visible_to(actor=actor), DomainFilterSet, filters, search=search, lenient=lenient
-    )
-
-
-def accounts_filtered(
-    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
-) -> QuerySet[Account]:
-    return filtered(
-        accounts_visible_to(actor=actor), AccountFilterSet, filters, search=search, lenient=lenient
-    )
-
-
-def users_filtered(
-    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
-) -> QuerySet[User]:
-    return filtered(
-        users_visible_to(actor=actor), UserFilterSet, filters, search=search, lenient=lenient
-    )
-
-
-def projects_filtered(
-    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
-) -> QuerySet[Project]:
-    return filtered(
-        projects_visible_to(actor=actor), ProjectFilterSet, filters, search=search, lenient=lenient
-    )
+domains_filtered = filtered_selector(domains_visible_to, DomainFilterSet)
+accounts_filtered = filtered_selector(accounts_visible_to, AccountFilterSet)
+users_filtered = filtered_selector(users_visible_to, UserFilterSet)
+projects_filtered = filtered_selector(projects_visible_to, ProjectFilterSet)
 
 
 def domain_subtree(*, domain: Domain) -> QuerySet[Domain]:

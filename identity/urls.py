@@ -1,28 +1,13 @@
 from django.urls import path
 
 from identity import views
+from portal.generic.urls import object_routes
 
 app_name = "identity"
 
 
-def crud(prefix: str, name: str, list_view, detail, edit, delete, action=None) -> list:
-    """The five (or six) routes every identity object has, with one naming scheme."""
-    routes = [
-        path(f"{prefix}/", list_view.as_view(), name=f"{name}_list"),
-        path(f"{prefix}/add/", edit.as_view(), name=f"{name}_add"),
-        path(f"{prefix}/<uuid:pk>/", detail.as_view(), name=name),
-        path(f"{prefix}/<uuid:pk>/edit/", edit.as_view(), name=f"{name}_edit"),
-        path(f"{prefix}/<uuid:pk>/delete/", delete.as_view(), name=f"{name}_delete"),
-    ]
-    if action is not None:
-        routes.append(
-            path(f"{prefix}/<uuid:pk>/<slug:action>/", action.as_view(), name=f"{name}_action")
-        )
-    return routes
-
-
 urlpatterns = [
-    *crud(
+    *object_routes(
         "domains",
         "domain",
         views.DomainListView,
@@ -30,7 +15,7 @@ urlpatterns = [
         views.DomainEditView,
         views.DomainDeleteView,
     ),
-    *crud(
+    *object_routes(
         "accounts",
         "account",
         views.AccountListView,
@@ -41,7 +26,7 @@ urlpatterns = [
     ),
     path("users/<uuid:pk>/password/", views.UserPasswordView.as_view(), name="user_password"),
     path("users/<uuid:pk>/keys/", views.UserKeysView.as_view(), name="user_keys"),
-    *crud(
+    *object_routes(
         "users",
         "user",
         views.UserListView,
@@ -51,7 +36,7 @@ urlpatterns = [
         views.UserActionView,
     ),
     path("projects/<uuid:pk>/members/", views.ProjectMemberView.as_view(), name="project_members"),
-    *crud(
+    *object_routes(
         "projects",
         "project",
         views.ProjectListView,

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import TextChoices
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,8 +34,19 @@ from portal.generic.views import (
     ObjectListView,
     RelatedTable,
     StateAction,
+    refusal_messages,
 )
 from portal.validation import passes
+
+
+def enable_disable_lock(states: type[TextChoices]) -> list[StateAction]:
+    """The state actions of accounts and users, each offered unless already in its state."""
+    return [
+        StateAction("Enable", "enable", "outline-success", state=states.ENABLED),
+        StateAction("Disable", "disable", "outline-warning", state=states.DISABLED),
+        StateAction("Lock", "lock", "outline-danger", state=states.LOCKED),
+    ]
+
 
 # --- Domains -------------------------------------------------------------------------------
 
@@ -82,13 +94,7 @@ class DomainDetailView(ObjectDetailView):
 
 class DomainEditView(ObjectEditView):
     model, selector, form_class = Domain, selectors.domains_visible_to, DomainForm
-
-    def save(self, form: DomainForm) -> Domain:
-        if self.is_create:
-            return services.domain_create(**form.changed(), by=self.request.user)
-        return services.domain_update(
-            domain=self.get_object(), **form.changed(), by=self.request.user
-        )
+    create_service, update_service = services.domain_create, services.domain_update
 
 
 class DomainDeleteView(ObjectDeleteView):
@@ -111,14 +117,6 @@ ACCOUNT_COLUMNS = [
 ]
 
 
-#: the state each state action sets
-ACCOUNT_STATES = {
-    "enable": AccountState.ENABLED,
-    "disable": AccountState.DISABLED,
-    "lock": AccountState.LOCKED,
-}
-
-
 class AccountListView(ObjectListView):
     model, selector = Account, selectors.accounts_visible_to
     list_selector = selectors.accounts_filtered
@@ -130,20 +128,11 @@ class AccountDetailView(ObjectDetailView):
     model, selector = Account, selectors.accounts_visible_to
     url_prefix = "identity:account"
     fields = [*ACCOUNT_COLUMNS, Column("Network domain", "network_domain"), Column("ID", "pk")]
-    state_actions = [
-        StateAction(
-            "Enable", "enable", "outline-success", lambda a: a.state != AccountState.ENABLED
-        ),
-        StateAction(
-            "Disable", "disable", "outline-warning", lambda a: a.state != AccountState.DISABLED
-        ),
-        StateAction("Lock", "lock", "outline-danger", lambda a: a.state != AccountState.LOCKED),
-    ]
+    state_actions = enable_disable_lock(AccountState)
 
     def allows(self, obj: Account, action: str) -> bool:
         by = self.request.user
-        if action in ACCOUNT_STATES:
-            state = ACCOUNT_STATES[action]
+        if state := self.state_set_by(action):
             return passes(services.account_state_check, account=obj, state=state, by=by)
         if action == Action.DELETE:
             return passes(services.account_delete_check, account=obj, by=by)
@@ -165,25 +154,16 @@ class AccountDetailView(ObjectDetailView):
 
 class AccountEditView(ObjectEditView):
     model, selector, form_class = Account, selectors.accounts_visible_to, AccountForm
-
-    def save(self, form: AccountForm) -> Account:
-        if self.is_create:
-            return services.account_create(**form.changed(), by=self.request.user)
-        return services.account_update(
-            account=self.get_object(), **form.changed(), by=self.request.user
-        )
+    create_service, update_service = services.account_create, services.account_update
 
 
 class AccountDeleteView(ObjectDeleteView):
     model, selector = Account, selectors.accounts_visible_to
-    success_url_name = "identity:account_list"
-
-    def delete(self, obj: Account, form: Any) -> None:
-        services.account_delete(account=obj, by=self.request.user)
+    success_url_name, delete_service = "identity:account_list", services.account_delete
 
 
 class AccountActionView(ObjectActionView):
-    model, selector, instance_kwarg = Account, selectors.accounts_visible_to, "account"
+    model, selector = Account, selectors.accounts_visible_to
     services = {
         "enable": (services.account_enable, "enabled"),
         "disable": (services.account_disable, "disabled"),
@@ -200,10 +180,6 @@ USER_COLUMNS = [
     Column("Domain", "account.domain.path"),
     Column("State", "state", badge=True),
 ]
-
-
-#: the state each state action sets
-USER_STATES = {"enable": UserState.ENABLED, "disable": UserState.DISABLED, "lock": UserState.LOCKED}
 
 
 class UserListView(ObjectListView):
@@ -224,18 +200,12 @@ class UserDetailView(ObjectDetailView):
         Column("API key", "api_keys.first.api_key"),
         Column("ID", "pk"),
     ]
-    state_actions = [
-        StateAction("Enable", "enable", "outline-success", lambda u: u.state != UserState.ENABLED),
-        StateAction(
-            "Disable", "disable", "outline-warning", lambda u: u.state != UserState.DISABLED
-        ),
-        StateAction("Lock", "lock", "outline-danger", lambda u: u.state != UserState.LOCKED),
-    ]
+    state_actions = enable_disable_lock(UserState)
 
     def allows(self, obj: User, action: str) -> bool:
         by = self.request.user
-        if action in USER_STATES:
-            return passes(services.user_state_check, user=obj, state=USER_STATES[action], by=by)
+        if state := self.state_set_by(action):
+            return passes(services.user_state_check, user=obj, state=state, by=by)
         if action == Action.DELETE:
             return passes(services.user_delete_check, user=obj, by=by)
         if action == KEYS_ACTION.action:
@@ -275,8 +245,7 @@ class UserKeysView(LoginRequiredMixin, View):
         try:
             pair = services.user_keys_register(user=user, by=request.user)
         except ValidationError as error:  # a page from before api.key.access was turned off
-            for message in error.messages:
-                messages.error(request, message)
+            refusal_messages(request, error)
             return redirect(user)
         response = render(
             request,
@@ -289,11 +258,7 @@ class UserKeysView(LoginRequiredMixin, View):
 
 class UserEditView(ObjectEditView):
     model, selector, form_class = User, selectors.users_visible_to, UserForm
-
-    def save(self, form: UserForm) -> User:
-        if self.is_create:
-            return services.user_create(**form.changed(), by=self.request.user)
-        return services.user_update(user=self.get_object(), **form.changed(), by=self.request.user)
+    create_service, update_service = services.user_create, services.user_update
 
 
 class UserPasswordView(ObjectEditView):
@@ -320,14 +285,11 @@ class UserPasswordView(ObjectEditView):
 
 class UserDeleteView(ObjectDeleteView):
     model, selector = User, selectors.users_visible_to
-    success_url_name = "identity:user_list"
-
-    def delete(self, obj: User, form: Any) -> None:
-        services.user_delete(user=obj, by=self.request.user)
+    success_url_name, delete_service = "identity:user_list", services.user_delete
 
 
 class UserActionView(ObjectActionView):
-    model, selector, instance_kwarg = User, selectors.users_visible_to, "user"
+    model, selector = User, selectors.users_visible_to
     services = {
         "enable": (services.user_enable, "enabled"),
         "disable": (services.user_disable, "disabled"),
@@ -358,12 +320,8 @@ class ProjectDetailView(ObjectDetailView):
     url_prefix = "identity:project"
     fields = [*PROJECT_COLUMNS, Column("Display text", "display_text"), Column("ID", "pk")]
     state_actions = [
-        StateAction(
-            "Activate", "activate", "outline-success", lambda p: p.state != ProjectState.ACTIVE
-        ),
-        StateAction(
-            "Suspend", "suspend", "outline-warning", lambda p: p.state != ProjectState.SUSPENDED
-        ),
+        StateAction("Activate", "activate", "outline-success", state=ProjectState.ACTIVE),
+        StateAction("Suspend", "suspend", "outline-warning", state=ProjectState.SUSPENDED),
     ]
     template_name = "identity/project_detail.html"
 
@@ -377,25 +335,16 @@ class ProjectDetailView(ObjectDetailView):
 
 class ProjectEditView(ObjectEditView):
     model, selector, form_class = Project, selectors.projects_visible_to, ProjectForm
-
-    def save(self, form: ProjectForm) -> Project:
-        if self.is_create:
-            return services.project_create(**form.changed(), by=self.request.user)
-        return services.project_update(
-            project=self.get_object(), **form.changed(), by=self.request.user
-        )
+    create_service, update_service = services.project_create, services.project_update
 
 
 class ProjectDeleteView(ObjectDeleteView):
     model, selector = Project, selectors.projects_visible_to
-    success_url_name = "identity:project_list"
-
-    def delete(self, obj: Project, form: Any) -> None:
-        services.project_delete(project=obj, by=self.request.user)
+    success_url_name, delete_service = "identity:project_list", services.project_delete
 
 
 class ProjectActionView(ObjectActionView):
-    model, selector, instance_kwarg = Project, selectors.projects_visible_to, "project"
+    model, selector = Project, selectors.projects_visible_to
     services = {
         "activate": (services.project_activate, "activated"),
         "suspend": (services.project_suspend, "suspended"),
@@ -426,6 +375,5 @@ class ProjectMemberView(LoginRequiredMixin, View):
                 services.project_member_add(project=project, **form.changed(), by=request.user)
                 messages.success(request, f"Added {form.cleaned_data['account']} to {project}.")
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refusal_messages(request, error)
         return redirect(project)

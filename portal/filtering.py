@@ -10,7 +10,7 @@ CloudStack searches (portal/cloudstack/calls.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import django_filters
@@ -69,6 +69,31 @@ def filtered(
     if search:
         rows = rows.filter(keyword_q(filterset_class.search_fields, search))
     return rows
+
+
+def filtered_selector(
+    visible_to: Callable[..., QuerySet], filterset_class: type[ListFilterSet]
+) -> Callable[..., QuerySet]:
+    """An app's list selector, `<model>s_filtered(*, actor, filters=None, search="",
+    lenient=False)`: the rows VISIBLE_TO(actor=...) gives, narrowed by FILTERSET_CLASS's
+    FILTERS and SEARCH (see filtered)."""
+
+    def selector(
+        *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
+    ) -> QuerySet:
+        rows = visible_to(actor=actor)
+        return filtered(rows, filterset_class, filters, search=search, lenient=lenient)
+
+    # It is the app's own selector, `zones_filtered` beside `zones_visible_to`.
+    selector.__module__ = visible_to.__module__
+    selector.__name__ = selector.__qualname__ = (
+        visible_to.__name__.removesuffix("_visible_to") + "_filtered"
+    )
+    selector.__doc__ = (
+        f"What {visible_to.__name__} gives ACTOR, narrowed by FILTERS "
+        f"({filterset_class.__name__}'s names) and SEARCH."
+    )
+    return selector
 
 
 def _choices_matched(

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import models
 
-from portal.validation import invalid
+from portal.validation import check_length, invalid
 
 
 def require_unique(
@@ -33,6 +33,23 @@ def require_unique(
     if holder is not None:
         raise invalid(field, message(holder) if callable(message) else message, "unique")
     return value
+
+
+def unique_name(
+    queryset: models.QuerySet,
+    name: str,
+    *,
+    taken: Callable[[str], str] | None = None,
+    exclude: models.Model | None = None,
+) -> str:
+    """NAME as a row of QUERYSET may be called: stripped, required, no longer than the
+    model's `name` field (check_length) and held by no other row of QUERYSET, ignoring case
+    (require_unique); else a 400 on `name` saying TAKEN(NAME), by default "A zone named
+    NAME exists."."""
+    meta = queryset.model._meta
+    name = check_length("name", name, max_length=meta.get_field("name").max_length)
+    message = taken(name) if taken else f"A {meta.verbose_name} named {name} exists."
+    return require_unique(queryset, field="name", value=name, message=message, exclude=exclude)
 
 
 def save_changed(obj: models.Model, **values: Any) -> list[str]:

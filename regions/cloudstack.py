@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.cloudstack.calls import Call, ListResult
+from portal.cloudstack.calls import SUCCESS_FIELDS, Call, ListResult, success
 from portal.cloudstack.registry import ADMINS, ROOT_ONLY, Param, command
 from portal.cloudstack.render import CLOUDSTACK_VERSION
 from regions import services
@@ -89,11 +89,11 @@ def update_region(call: Call) -> dict[str, Any]:
     description="Removes a region from the registry.",
     params=[Param("id", "integer", required=True, description="Id of the region.")],
     roles=ROOT_ONLY,
-    response=("success",),
+    response=SUCCESS_FIELDS,
 )
 def remove_region(call: Call) -> dict[str, Any]:
     services.region_delete(region=_region(call), by=call.actor)
-    return {"success": True}
+    return success()
 
 
 # --- global configuration ------------------------------------------------------------------

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from django.db import DatabaseError
 from django.db.models import Count, QuerySet
 
-from portal.filtering import filtered
+from portal.filtering import filtered_selector
 from portal.permissions import visible
 from regions.filtersets import RegionFilterSet
 from regions.models import JoinToken, Override, PeerLink, Region
@@ -77,10 +77,4 @@ def peer_links() -> QuerySet[PeerLink]:
     return PeerLink.objects.select_related("region")
 
 
-def regions_filtered(
-    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
-) -> QuerySet[Region]:
-    """The regions ACTOR sees, narrowed by FILTERS (RegionFilterSet's names) and SEARCH."""
-    return filtered(
-        regions_visible_to(actor=actor), RegionFilterSet, filters, search=search, lenient=lenient
-    )
+regions_filtered = filtered_selector(regions_visible_to, RegionFilterSet)

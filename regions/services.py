@@ -11,7 +11,7 @@ from django.db import transaction
 
 from portal.permissions import Action, require
 from portal.validation import check_length, invalid
-from portal.writes import require_unique, save_changed
+from portal.writes import require_unique, save_changed, unique_name
 from regions.models import Federation, Region
 
 if TYPE_CHECKING:
@@ -50,17 +50,6 @@ def _check_id(region_id: Any) -> int:
     return region_id
 
 
-def _check_name(name: str, *, exclude: Region | None = None) -> str:
-    name = check_length("name", name, max_length=255)
-    return require_unique(
-        Region.objects.all(),
-        field="name",
-        value=name,
-        message=f"A region named {name} exists.",
-        exclude=exclude,
-    )
-
-
 def _check_endpoint(endpoint: str, *, exclude: Region | None = None) -> str:
     return require_unique(
         Region.objects.all(),
@@ -82,7 +71,7 @@ def federation_ensure() -> Federation:
 def region_new_check(*, name: str, endpoint: str, description: str = "") -> None:
     """Refuse a new region's name, endpoint or description as region_create would, writing
     nothing: a join refuses bad input before other regions are asked to reserve an id."""
-    _check_name(name)
+    unique_name(Region.objects.all(), name)
     _check_endpoint(endpoint)
     check_length("description", description, max_length=1024, required=False)
 
@@ -107,7 +96,7 @@ def region_create(
     return Region.objects.create(
         id=_check_id(id),
         uuid=uuid or uuid_module.uuid4(),
-        name=_check_name(name),
+        name=unique_name(Region.objects.all(), name),
         endpoint=_check_endpoint(endpoint),
         description=check_length("description", description, max_length=1024, required=False),
         is_local=is_local,
@@ -126,7 +115,7 @@ def region_update(
     require(by, Action.CHANGE, region)
     values = {}
     if name is not None:
-        values["name"] = _check_name(name, exclude=region)
+        values["name"] = unique_name(Region.objects.all(), name, exclude=region)
     if endpoint is not None:
         values["endpoint"] = _check_endpoint(endpoint, exclude=region)
     if description is not None:

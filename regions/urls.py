@@ -1,15 +1,20 @@
 from django.urls import path
 
+from portal.generic.urls import object_routes
 from regions import federation_views, views
 
 app_name = "regions"
 
 urlpatterns = [
-    path("regions/", views.RegionListView.as_view(), name="region_list"),
-    path("regions/add/", views.RegionEditView.as_view(), name="region_add"),
-    path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region"),
-    path("regions/<int:pk>/edit/", views.RegionEditView.as_view(), name="region_edit"),
-    path("regions/<int:pk>/delete/", views.RegionDeleteView.as_view(), name="region_delete"),
+    *object_routes(
+        "regions",
+        "region",
+        views.RegionListView,
+        views.RegionDetailView,
+        views.RegionEditView,
+        views.RegionDeleteView,
+        pk="int",
+    ),
     path("federation/", federation_views.FederationView.as_view(), name="federation"),
     path(
         "federation/peers/<int:pk>/retry/",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -57,21 +55,12 @@ class RegionDetailView(ObjectDetailView):
 
 class RegionEditView(ObjectEditView):
     model, selector, form_class = Region, selectors.regions_visible_to, RegionForm
-
-    def save(self, form: RegionForm) -> Region:
-        if self.is_create:
-            return services.region_create(**form.changed(), by=self.request.user)
-        return services.region_update(
-            region=self.get_object(), **form.changed(), by=self.request.user
-        )
+    create_service, update_service = services.region_create, services.region_update
 
 
 class RegionDeleteView(ObjectDeleteView):
     model, selector = Region, selectors.regions_visible_to
-    success_url_name = "regions:region_list"
-
-    def delete(self, obj: Region, form: Any) -> None:
-        services.region_delete(region=obj, by=self.request.user)
+    success_url_name, delete_service = "regions:region_list", services.region_delete
 
 
 @never_cache

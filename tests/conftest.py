@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from tests import factories
+from tests.api_helpers import api_client
 from tests.live import apis, cloud, live_user, private_redis  # noqa: F401  (one live cloud)
 
 
@@ -58,6 +60,20 @@ def bob(sales):
     )
 
 
+@pytest.fixture
+def cast(root, dadmin, alice, bob, eng, ops, sales) -> dict:
+    """The role fixtures and the domains they live in, by name (for tests that name them)."""
+    return {
+        "root": root,
+        "dadmin": dadmin,
+        "alice": alice,
+        "bob": bob,
+        "eng": eng,
+        "ops": ops,
+        "sales": sales,
+    }
+
+
 def _client_for(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -82,6 +98,12 @@ def alice_client(alice) -> Client:
 @pytest.fixture
 def anon_client(region) -> Client:
     return Client()
+
+
+@pytest.fixture
+def root_api(root) -> APIClient:
+    """A REST client signed in as the root admin."""
+    return api_client(root)
 
 
 @pytest.fixture

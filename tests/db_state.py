@@ -25,3 +25,34 @@ def db_state() -> dict[str, list[dict[str, Any]]]:
         for model in apps.get_app_config(label).get_models()
         if model._meta.db_table in tables and model._meta.label not in _ATTEMPT_LOG
     }
+
+
+def replicated_state(*, parked: bool = False) -> dict[str, Any]:
+    """Every replicated row (secrets decrypted, clock fields left out), every object
+    version, and with PARKED every parked change: what two regions that converged share."""
+    from identity.crypto import secret_decrypt
+    from regions.models import ObjectVersion, ParkedChange
+    from regions.replication import registry
+
+    rows = {}
+    for spec in registry.registered():
+        values = []
+        for row in spec.model._default_manager.order_by("pk").values():
+            row = {k: v for k, v in row.items() if k not in {"created", "updated", "last_login"}}
+            if "secret_key_encrypted" in row:
+                row["secret_key_encrypted"] = secret_decrypt(row["secret_key_encrypted"])
+            values.append(row)
+        rows[spec.label] = values
+    versions = sorted(
+        ObjectVersion.objects.values_list(
+            "model", "object_id", "wall", "counter", "origin", "deleted"
+        )
+    )
+    state: dict[str, Any] = {"rows": rows, "versions": versions}
+    if parked:
+        state["parked"] = sorted(
+            ParkedChange.objects.values_list(
+                "model", "object_id", "op", "wall", "counter", "origin"
+            )
+        )
+    return state

@@ -7,12 +7,13 @@ import itertools
 from identity import services as identity
 from identity.models import Account, AccountType, Domain, Project, User
 from identity.selectors import root_domain
-from regions.models import Region
+from regions.models import ParkedChange, Region
 from regions.services import region_create
 from zones.models import Zone
 from zones.services import zone_create
 
 PASSWORD = "correct-horse-battery-9"
+CLOSED_ENDPOINT = "http://127.0.0.1:9"  # the discard port: no peer ever answers there
 _seq = itertools.count(1)
 
 
@@ -77,3 +78,20 @@ def zone(*, name: str | None = None, **fields) -> Zone:
     fields.setdefault("dns1", "8.8.8.8")
     fields.setdefault("internal_dns1", "10.0.0.2")
     return zone_create(name=name or unique("zone"), by=None, **fields)
+
+
+def parked_change(
+    *, attempts: int = 0, origin: int = 2, object_id: str = "u", wall: int = 1
+) -> ParkedChange:
+    """A user's change from region ORIGIN parked here (waiting for its parent), tried
+    ATTEMPTS times (three or more: a dead letter)."""
+    return ParkedChange.objects.create(
+        model="identity.user",
+        object_id=object_id,
+        op="upsert",
+        wall=wall,
+        counter=0,
+        origin=origin,
+        reason="waiting",
+        attempts=attempts,
+    )

@@ -27,9 +27,15 @@ def free_port() -> int:
 
 class PortalProcess:
     def __init__(
-        self, workdir: Path, *, port: int | None = None, extra_env: dict[str, str] | None = None
+        self,
+        workdir: Path,
+        *,
+        port: int | None = None,
+        extra_env: dict[str, str] | None = None,
+        workers: int = 2,
     ):
         self.port = port or free_port()
+        self.workers = workers  # gunicorn's
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
         self.log_path = workdir / "portal.log"
@@ -70,7 +76,7 @@ class PortalProcess:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
-                "2",
+                str(self.workers),
                 "--access-logfile",
                 "-",
                 "--access-logformat",

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.cloudstack.calls import Call, ListResult
+from portal.cloudstack.calls import SUCCESS_FIELDS, Call, ListResult, success
+from portal.cloudstack.params import id_param
 from portal.cloudstack.registry import ROOT_ONLY, Param, command
 from zones import services
 from zones.models import AllocationState, NetworkType, Zone
@@ -92,7 +93,7 @@ def _render(call: Call):
     "listZones",
     description="Lists the zones of this region.",
     params=[
-        Param("id", "uuid", description="The ID of the zone."),
+        id_param("zone", required=False),
         Param("name", description="The name of the zone."),
         Param(
             "networktype",
@@ -155,7 +156,7 @@ def create_zone(call: Call) -> dict[str, Any]:
     "updateZone",
     description="Updates a zone of this region.",
     params=[
-        Param("id", "uuid", required=True, description="The ID of the zone."),
+        id_param("zone"),
         Param("name", description="The new name of the zone."),
         Param("dns1", description="The first DNS server."),
         Param("dns2", description="The second DNS server."),
@@ -179,10 +180,10 @@ def update_zone(call: Call) -> dict[str, Any]:
 @command(
     "deleteZone",
     description="Deletes a zone of this region.",
-    params=[Param("id", "uuid", required=True, description="The ID of the zone.")],
+    params=[id_param("zone")],
     roles=ROOT_ONLY,
-    response=("success",),
+    response=SUCCESS_FIELDS,
 )
 def delete_zone(call: Call) -> dict[str, Any]:
     services.zone_delete(zone=call.find(_zones(call)), by=call.actor)
-    return {"success": True}
+    return success()

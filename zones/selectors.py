@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from portal.filtering import filtered
+from portal.filtering import filtered_selector
 from portal.permissions import visible
 from zones.filtersets import ZoneFilterSet
 from zones.models import Zone
@@ -22,10 +22,4 @@ def zones_visible_to(*, actor: Any, region_id: int | None = None) -> QuerySet[Zo
     return zones
 
 
-def zones_filtered(
-    *, actor: Any, filters: Any = None, search: str = "", lenient: bool = False
-) -> QuerySet[Zone]:
-    """The zones ACTOR sees, narrowed by FILTERS (ZoneFilterSet's names) and SEARCH."""
-    return filtered(
-        zones_visible_to(actor=actor), ZoneFilterSet, filters, search=search, lenient=lenient
-    )
+zones_filtered = filtered_selector(zones_visible_to, ZoneFilterSet)

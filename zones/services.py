@@ -9,7 +9,7 @@ from identity.models import User
 from portal.concurrency import atomic_write
 from portal.permissions import Action, require
 from portal.validation import check_length, invalid
-from portal.writes import require_unique, save_changed
+from portal.writes import save_changed, unique_name
 from regions.selectors import region_local
 from zones.models import AllocationState, NetworkType, Zone
 
@@ -49,17 +49,6 @@ def _check_cidr(network_type: str, guest_cidr: str) -> str:
     return str(network)
 
 
-def _check_name(name: str, *, exclude: Zone | None = None) -> str:
-    name = check_length("name", name, max_length=255)
-    return require_unique(
-        Zone.objects.all(),
-        field="name",
-        value=name,
-        message=f"A zone named {name} exists.",
-        exclude=exclude,
-    )
-
-
 def _check_choice(field: str, value: str, choices: type) -> str:
     if value not in choices.values:
         raise invalid(field, f"Choose one of {', '.join(choices.values)}.")
@@ -95,7 +84,7 @@ def zone_create(
     network_type = _check_choice("network_type", network_type, NetworkType)
     return Zone.objects.create(
         region=region,
-        name=_check_name(name),
+        name=unique_name(Zone.objects.all(), name),
         description=check_length("description", description, max_length=1024, required=False),
         network_type=network_type,
         dns1=_check_ip("dns1", dns1, required=True),
@@ -129,7 +118,7 @@ def zone_update(
     zone_manage_check(zone=zone)
     values: dict[str, Any] = {}
     if name is not None:
-        values["name"] = _check_name(name, exclude=zone)
+        values["name"] = unique_name(Zone.objects.all(), name, exclude=zone)
     if description is not None:
         values["description"] = check_length(
             "description", description, max_length=1024, required=False

@@ -1,13 +1,13 @@
-from django.urls import path
-
+from portal.generic.urls import object_routes
 from zones import views
 
 app_name = "zones"
 
-urlpatterns = [
-    path("", views.ZoneListView.as_view(), name="zone_list"),
-    path("add/", views.ZoneEditView.as_view(), name="zone_add"),
-    path("<uuid:pk>/", views.ZoneDetailView.as_view(), name="zone"),
-    path("<uuid:pk>/edit/", views.ZoneEditView.as_view(), name="zone_edit"),
-    path("<uuid:pk>/delete/", views.ZoneDeleteView.as_view(), name="zone_delete"),
-]
+urlpatterns = object_routes(
+    "",
+    "zone",
+    views.ZoneListView,
+    views.ZoneDetailView,
+    views.ZoneEditView,
+    views.ZoneDeleteView,
+)

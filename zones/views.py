@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from portal.generic.columns import Column
 from portal.generic.views import (
     ObjectDeleteView,
@@ -51,16 +49,9 @@ class ZoneDetailView(ObjectDetailView):
 
 class ZoneEditView(ObjectEditView):
     model, selector, form_class = Zone, selectors.zones_visible_to, ZoneForm
-
-    def save(self, form: ZoneForm) -> Zone:
-        if self.is_create:
-            return services.zone_create(**form.changed(), by=self.request.user)
-        return services.zone_update(zone=self.get_object(), **form.changed(), by=self.request.user)
+    create_service, update_service = services.zone_create, services.zone_update
 
 
 class ZoneDeleteView(ObjectDeleteView):
     model, selector = Zone, selectors.zones_visible_to
-    success_url_name = "zones:zone_list"
-
-    def delete(self, obj: Zone, form: Any) -> None:
-        services.zone_delete(zone=obj, by=self.request.user)
+    success_url_name, delete_service = "zones:zone_list", services.zone_delete

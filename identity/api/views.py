@@ -34,20 +34,7 @@ from identity.filtersets import (
 )
 from identity.models import Account, Domain, Project, User
 from portal.api.schema import error_answer
-from portal.api.viewsets import ServiceModelViewSet
-
-
-def _state_action(service, name: str):
-    """A POST action /<pk>/<name>/ that calls SERVICE on the object and returns it."""
-
-    def view(self, request: Request, pk: Any = None) -> Response:
-        obj = service(**{self.instance_kwarg: self.get_object()}, by=request.user)
-        return Response(self.get_serializer(obj).data)
-
-    view.__name__ = name
-    view.__doc__ = f"{name.capitalize()} this object."
-    # The schema annotation goes on last: @action replaces what it finds on the function.
-    return extend_schema(request=None)(action(detail=True, methods=["post"], url_path=name)(view))
+from portal.api.viewsets import ServiceModelViewSet, state_action
 
 
 class DomainViewSet(ServiceModelViewSet):
@@ -60,7 +47,6 @@ class DomainViewSet(ServiceModelViewSet):
     filterset_class = DomainFilterSet
     ordering_fields = ["path", "name"]
     selector = selectors.domains_visible_to
-    instance_kwarg = "domain"
     create_service = services.domain_create
     update_service = services.domain_update
 
@@ -85,13 +71,12 @@ class AccountViewSet(ServiceModelViewSet):
     filterset_class = AccountFilterSet
     ordering_fields = ["name", "created"]
     selector = selectors.accounts_visible_to
-    instance_kwarg = "account"
     create_service = services.account_create
     update_service = services.account_update
     delete_service = services.account_delete
-    enable = _state_action(services.account_enable, "enable")
-    disable = _state_action(services.account_disable, "disable")
-    lock = _state_action(services.account_lock, "lock")
+    enable = state_action(services.account_enable, "enable")
+    disable = state_action(services.account_disable, "disable")
+    lock = state_action(services.account_lock, "lock")
 
 
 class UserViewSet(ServiceModelViewSet):
@@ -104,13 +89,12 @@ class UserViewSet(ServiceModelViewSet):
     filterset_class = UserFilterSet
     ordering_fields = ["username", "created"]
     selector = selectors.users_visible_to
-    instance_kwarg = "user"
     create_service = services.user_create
     update_service = services.user_update
     delete_service = services.user_delete
-    enable = _state_action(services.user_enable, "enable")
-    disable = _state_action(services.user_disable, "disable")
-    lock = _state_action(services.user_lock, "lock")
+    enable = state_action(services.user_enable, "enable")
+    disable = state_action(services.user_disable, "disable")
+    lock = state_action(services.user_lock, "lock")
 
     @extend_schema(request=PasswordSerializer, responses={204: None, 429: error_answer(429)})
     @action(
@@ -141,12 +125,11 @@ class ProjectViewSet(ServiceModelViewSet):
     filterset_class = ProjectFilterSet
     ordering_fields = ["name", "created"]
     selector = selectors.projects_visible_to
-    instance_kwarg = "project"
     create_service = services.project_create
     update_service = services.project_update
     delete_service = services.project_delete
-    suspend = _state_action(services.project_suspend, "suspend")
-    activate = _state_action(services.project_activate, "activate")
+    suspend = state_action(services.project_suspend, "suspend")
+    activate = state_action(services.project_activate, "activate")
 
     @extend_schema(methods=["GET"], responses=MembershipSerializer(many=True))
     @extend_schema(

@@ -5,23 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from identity import services
-from identity.cloudstack.lookups import (
-    ACCOUNT_USERS,
-    account_of,
-    accounts_of,
+from identity.cloudstack.lookups import ACCOUNT_USERS, account_of, accounts_of
+from identity.cloudstack.params import (
+    PROFILE,
+    STATE,
+    account_type_param,
+    network_domain_param,
+    profile_params,
 )
-from identity.cloudstack.responses import (
-    ACCOUNT_FIELDS,
-    ROLE_IDS,
-    account_response,
-)
+from identity.cloudstack.responses import ACCOUNT_FIELDS, ROLE_IDS, account_response
 from identity.models import Account, User
-from identity.selectors import (
-    accounts_filtered,
-)
+from identity.selectors import accounts_filtered
 from portal.cloudstack import errors
-from portal.cloudstack.calls import Call, JobStarted, ListResult
-from portal.cloudstack.jobs import job_start
+from portal.cloudstack.calls import SUCCESS_FIELDS, Call, JobStarted, ListResult
+from portal.cloudstack.jobs import delete_run, object_job_start
+from portal.cloudstack.params import id_param, list_id_param, list_name_param
 from portal.cloudstack.registry import ADMINS, Param, command
 from portal.cloudstack.scope import LIST_SCOPE, domain_param, scoped
 
@@ -30,15 +28,10 @@ from portal.cloudstack.scope import LIST_SCOPE, domain_param, scoped
     "listAccounts",
     description="Lists accounts and their users.",
     params=[
-        Param("id", "uuid", description="List the account with this ID."),
-        Param("name", description="List accounts by name."),
-        Param(
-            "accounttype",
-            "integer",
-            description="0 user, 1 root admin, 2 domain admin.",
-            field="type",
-        ),
-        Param("state", description="enabled, disabled or locked."),
+        list_id_param("account"),
+        list_name_param("accounts"),
+        account_type_param("type"),
+        STATE,
         *LIST_SCOPE,
     ],
     list_key="account",
@@ -64,32 +57,30 @@ def _account_type(call: Call) -> int:
     raise errors.invalid_parameter("accounttype", "Either accounttype or roleid must be passed.")
 
 
+_FIRST_USER = profile_params(of="the first user")
+#: an account named by `id`, or by `account` in `domainid`
+_ACCOUNT_BY = [
+    id_param("account", required=False),
+    Param("account", description="The name of the account (with domainid), instead of id."),
+    Param("domainid", "uuid", description="The domain of the account named by account."),
+]
+
+
 @command(
     "createAccount",
     description="Creates an account and its first user.",
     params=[
         Param("username", required=True, description="Username of the account's first user."),
         Param("password", required=True, description="Password of the first user."),
-        Param("email", description="Email of the first user."),
-        Param("firstname", description="First name of the first user.", field="first_name"),
-        Param("lastname", description="Last name of the first user.", field="last_name"),
-        Param(
-            "accounttype",
-            "integer",
-            description="0 user, 1 root admin, 2 domain admin.",
-            field="type",
-        ),
+        *_FIRST_USER[:3],  # email, first and last name (the time zone comes last)
+        account_type_param("type"),
         Param("roleid", "uuid", description="The role of the account, instead of accounttype."),
         Param(
             "account", description="Name of the account; the username if not given.", field="name"
         ),
         Param("domainid", "uuid", description="Domain of the account; the caller's if not given."),
-        Param(
-            "networkdomain",
-            description="Network domain for the account's networks.",
-            field="network_domain",
-        ),
-        Param("timezone", description="Time zone of the first user, such as Europe/Paris."),
+        network_domain_param("account"),
+        _FIRST_USER[3],
     ],
     roles=ADMINS,
     response=ACCOUNT_FIELDS,
@@ -105,7 +96,7 @@ def create_account(call: Call) -> dict[str, Any]:
     )
     services.user_create(
         account=account,
-        **call.fields("username", "password", "email", "firstname", "lastname", "timezone"),
+        **call.fields("username", "password", *PROFILE),
         by=call.actor,
     )
     return {"account": account_response(accounts_of(call).get(pk=account.pk))}
@@ -115,15 +106,9 @@ def create_account(call: Call) -> dict[str, Any]:
     "updateAccount",
     description="Renames an account or changes its network domain.",
     params=[
-        Param("id", "uuid", description="The ID of the account."),
-        Param("account", description="The name of the account (with domainid), instead of id."),
-        Param("domainid", "uuid", description="The domain of the account named by account."),
+        *_ACCOUNT_BY,
         Param("newname", description="The new name of the account.", field="name"),
-        Param(
-            "networkdomain",
-            description="Network domain for the account's networks.",
-            field="network_domain",
-        ),
+        network_domain_param("account"),
     ],
     roles=ADMINS,
     response=ACCOUNT_FIELDS,
@@ -137,30 +122,17 @@ def update_account(call: Call) -> dict[str, Any]:
     return {"account": account_response(account)}
 
 
-def _run_delete_account(actor: User, *, account_id: str) -> dict[str, Any]:
-    services.account_delete(account=Account.objects.get(pk=account_id), by=actor)
-    return {"success": True}
-
-
 @command(
     "deleteAccount",
     description="Deletes an account and its users.",
-    params=[Param("id", "uuid", required=True, description="The ID of the account.")],
+    params=[id_param("account")],
     roles=ADMINS,
     is_async=True,
-    run=_run_delete_account,
-    response=("success",),
+    run=delete_run(Account, services.account_delete),
+    response=SUCCESS_FIELDS,
 )
 def delete_account(call: Call) -> JobStarted:
-    account = call.find(accounts_of(call))
-    return job_start(call, instance=account, instance_type="Account", account_id=account.pk)
-
-
-_ACCOUNT_BY = [
-    Param("id", "uuid", description="The ID of the account."),
-    Param("account", description="The name of the account (with domainid), instead of id."),
-    Param("domainid", "uuid", description="The domain of the account named by account."),
-]
+    return object_job_start(call, call.find(accounts_of(call)))
 
 
 @command(
@@ -194,11 +166,4 @@ def _run_disable_account(actor: User, *, account_id: str, lock: bool) -> dict[st
     response=ACCOUNT_FIELDS,
 )
 def disable_account(call: Call) -> JobStarted:
-    account = account_of(call)
-    return job_start(
-        call,
-        instance=account,
-        instance_type="Account",
-        account_id=account.pk,
-        lock=bool(call.get("lock")),
-    )
+    return object_job_start(call, account_of(call), lock=bool(call.get("lock")))

@@ -5,21 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from identity import services
-from identity.cloudstack.lookups import (
-    domains_of,
-    with_has_child,
-)
-from identity.cloudstack.responses import (
-    DOMAIN_FIELDS,
-    domain_response,
-)
-from identity.models import Domain, User
-from identity.selectors import (
-    domains_filtered,
-    domains_visible_to,
-)
-from portal.cloudstack.calls import Call, JobStarted, ListResult
-from portal.cloudstack.jobs import job_start
+from identity.cloudstack.lookups import domains_of, with_has_child
+from identity.cloudstack.params import network_domain_param
+from identity.cloudstack.responses import DOMAIN_FIELDS, domain_response
+from identity.models import Domain
+from identity.selectors import domains_filtered, domains_visible_to
+from portal.cloudstack.calls import SUCCESS_FIELDS, Call, JobStarted, ListResult
+from portal.cloudstack.jobs import delete_run, object_job_start
+from portal.cloudstack.params import id_param, list_id_param, list_name_param
 from portal.cloudstack.registry import ADMINS, Param, command
 
 
@@ -27,8 +20,8 @@ from portal.cloudstack.registry import ADMINS, Param, command
     "listDomains",
     description="Lists domains: the caller's own, or with listall=true every one it may see.",
     params=[
-        Param("id", "uuid", description="List the domain with this ID."),
-        Param("name", description="List domains by name."),
+        list_id_param("domain"),
+        list_name_param("domains"),
         Param("level", "integer", description="List domains by level (ROOT is 0)."),
         Param("listall", "boolean", description="Every domain the caller may see."),
     ],
@@ -61,11 +54,7 @@ def list_domains(call: Call) -> ListResult:
             description="The parent domain; ROOT if not given.",
             field="parent",
         ),
-        Param(
-            "networkdomain",
-            description="Network domain for the domain's networks.",
-            field="network_domain",
-        ),
+        network_domain_param("domain"),
     ],
     roles=ADMINS,
     response=DOMAIN_FIELDS,
@@ -87,13 +76,9 @@ def create_domain(call: Call) -> dict[str, Any]:
     "updateDomain",
     description="Renames a domain or changes its network domain.",
     params=[
-        Param("id", "uuid", required=True, description="The ID of the domain."),
+        id_param("domain"),
         Param("name", description="The new name of the domain."),
-        Param(
-            "networkdomain",
-            description="Network domain for the domain's networks.",
-            field="network_domain",
-        ),
+        network_domain_param("domain"),
     ],
     roles=ADMINS,
     response=DOMAIN_FIELDS,
@@ -107,29 +92,18 @@ def update_domain(call: Call) -> dict[str, Any]:
     return {"domain": domain_response(domain)}
 
 
-def _run_delete_domain(actor: User, *, domain_id: str, cleanup: bool) -> dict[str, Any]:
-    services.domain_delete(domain=Domain.objects.get(pk=domain_id), cleanup=cleanup, by=actor)
-    return {"success": True}
-
-
 @command(
     "deleteDomain",
     description="Deletes a domain; with cleanup=true everything in it as well.",
     params=[
-        Param("id", "uuid", required=True, description="The ID of the domain."),
+        id_param("domain"),
         Param("cleanup", "boolean", description="Delete the domain's contents too."),
     ],
     roles=ADMINS,
     is_async=True,
-    run=_run_delete_domain,
-    response=("success",),
+    run=delete_run(Domain, services.domain_delete),
+    response=SUCCESS_FIELDS,
 )
 def delete_domain(call: Call) -> JobStarted:
     domain = call.find(domains_of(call))
-    return job_start(
-        call,
-        instance=domain,
-        instance_type="Domain",
-        domain_id=domain.pk,
-        cleanup=bool(call.get("cleanup")),
-    )
+    return object_job_start(call, domain, cleanup=bool(call.get("cleanup")))

@@ -7,19 +7,13 @@ from typing import Any
 from django.db.models import Q
 
 from identity import services
-from identity.cloudstack.lookups import (
-    projects_of,
-)
-from identity.cloudstack.responses import (
-    PROJECT_FIELDS,
-    project_response,
-)
+from identity.cloudstack.lookups import projects_of
+from identity.cloudstack.responses import PROJECT_FIELDS, project_response
 from identity.models import Project, User
-from identity.selectors import (
-    projects_filtered,
-)
-from portal.cloudstack.calls import Call, JobStarted, ListResult
-from portal.cloudstack.jobs import job_start
+from identity.selectors import projects_filtered
+from portal.cloudstack.calls import SUCCESS_FIELDS, Call, JobStarted, ListResult
+from portal.cloudstack.jobs import delete_run, object_job_start
+from portal.cloudstack.params import id_param, list_id_param, list_name_param
 from portal.cloudstack.registry import Param, command
 from portal.cloudstack.scope import LIST_SCOPE, account_by_name, domain_param, scoped
 
@@ -28,8 +22,8 @@ from portal.cloudstack.scope import LIST_SCOPE, account_by_name, domain_param, s
     "listProjects",
     description="Lists projects: the caller's, or with listall=true every one it may see.",
     params=[
-        Param("id", "uuid", description="List the project with this ID."),
-        Param("name", description="List projects by name."),
+        list_id_param("project"),
+        list_name_param("projects"),
         Param("displaytext", description="List projects by display text.", field="display_text"),
         Param(
             "account", description="List the projects owned by this account.", field="owner_name"
@@ -82,26 +76,20 @@ def create_project(call: Call) -> JobStarted:
         display_text=call.get("displaytext", ""),
         by=call.actor,
     )
-    started = job_start(call, instance=project, instance_type="Project", project_id=project.pk)
+    started = object_job_start(call, project)
     return JobStarted(started.job_id, object_id=str(project.pk))
-
-
-def _run_delete_project(actor: User, *, project_id: str) -> dict[str, Any]:
-    services.project_delete(project=Project.objects.get(pk=project_id), by=actor)
-    return {"success": True}
 
 
 @command(
     "deleteProject",
     description="Deletes a project.",
     params=[
-        Param("id", "uuid", required=True, description="The ID of the project."),
+        id_param("project"),
         Param("cleanup", "boolean", description="Accepted for compatibility."),
     ],
     is_async=True,
-    run=_run_delete_project,
-    response=("success",),
+    run=delete_run(Project, services.project_delete),
+    response=SUCCESS_FIELDS,
 )
 def delete_project(call: Call) -> JobStarted:
-    project = call.find(projects_of(call))
-    return job_start(call, instance=project, instance_type="Project", project_id=project.pk)
+    return object_job_start(call, call.find(projects_of(call)))

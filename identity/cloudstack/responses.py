@@ -19,6 +19,9 @@ ROLE_NAMES = {
 }
 ROLE_IDS = {t: str(uuid.uuid5(_ROLE_NAMESPACE, ROLE_TYPES[t])) for t in ROLE_NAMES}
 
+#: what _role and _in_domain fill
+_ROLE_FIELDS = ("roleid", "roletype", "rolename")
+_IN_DOMAIN_FIELDS = ("domainid", "domain", "domainpath")
 DOMAIN_FIELDS = (
     "id",
     "name",
@@ -42,9 +45,7 @@ USER_FIELDS = (
     "account",
     "accountid",
     "accounttype",
-    "roleid",
-    "roletype",
-    "rolename",
+    *_ROLE_FIELDS,
     "domainid",
     "domain",
     "apikey",
@@ -56,12 +57,8 @@ ACCOUNT_FIELDS = (
     "id",
     "name",
     "accounttype",
-    "roleid",
-    "roletype",
-    "rolename",
-    "domainid",
-    "domain",
-    "domainpath",
+    *_ROLE_FIELDS,
+    *_IN_DOMAIN_FIELDS,
     "networkdomain",
     "state",
     "user",
@@ -72,9 +69,7 @@ PROJECT_FIELDS = (
     "id",
     "name",
     "displaytext",
-    "domainid",
-    "domain",
-    "domainpath",
+    *_IN_DOMAIN_FIELDS,
     "account",
     "owner",
     "state",
@@ -90,6 +85,11 @@ def _role(account_type: int) -> dict[str, Any]:
         "roletype": ROLE_TYPES[account_type],
         "rolename": ROLE_NAMES[account_type],
     }
+
+
+def _in_domain(domain: Domain) -> dict[str, Any]:
+    """Where an account or a project is: its domain's id, name and path."""
+    return {"domainid": str(domain.pk), "domain": domain.name, "domainpath": domain.path}
 
 
 def domain_response(domain: Domain) -> dict[str, Any]:
@@ -141,9 +141,7 @@ def account_response(account: Account) -> dict[str, Any]:
         "name": account.name,
         "accounttype": account.type,
         **_role(account.type),
-        "domainid": str(account.domain_id),
-        "domain": account.domain.name,
-        "domainpath": account.domain.path,
+        **_in_domain(account.domain),
         "networkdomain": account.network_domain or None,
         "state": account.state,
         "user": [user_response(u) for u in account.users.all()],
@@ -157,9 +155,7 @@ def project_response(project: Project) -> dict[str, Any]:
         "id": str(project.pk),
         "name": project.name,
         "displaytext": project.display_text,
-        "domainid": str(project.domain_id),
-        "domain": project.domain.name,
-        "domainpath": project.domain.path,
+        **_in_domain(project.domain),
         "account": project.owner.name,
         "owner": [{"account": project.owner.name, "accountid": str(project.owner_id)}],
         "state": project.get_state_display(),

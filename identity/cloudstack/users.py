@@ -5,22 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from identity import services
-from identity.cloudstack.lookups import (
-    KEYS,
-    users_of,
-)
-from identity.cloudstack.responses import (
-    KEY_FIELDS,
-    USER_FIELDS,
-    keys_response,
-    user_response,
-)
+from identity.cloudstack.lookups import KEYS, users_of
+from identity.cloudstack.params import PROFILE, STATE, account_type_param, profile_params
+from identity.cloudstack.responses import KEY_FIELDS, USER_FIELDS, keys_response, user_response
 from identity.models import User
-from identity.selectors import (
-    users_filtered,
-)
-from portal.cloudstack.calls import Call, JobStarted, ListResult
-from portal.cloudstack.jobs import job_start
+from identity.selectors import users_filtered
+from portal.cloudstack.calls import SUCCESS_FIELDS, Call, JobStarted, ListResult, success
+from portal.cloudstack.jobs import object_job_start
+from portal.cloudstack.params import id_param, list_id_param
 from portal.cloudstack.registry import ADMINS, Param, command
 from portal.cloudstack.scope import LIST_SCOPE, account_by_name, scoped
 
@@ -29,20 +21,15 @@ from portal.cloudstack.scope import LIST_SCOPE, account_by_name, scoped
     "listUsers",
     description="Lists users.",
     params=[
-        Param("id", "uuid", description="List the user with this ID."),
+        list_id_param("user"),
         Param("username", description="List users by username."),
         Param(
             "account",
             description="List the users of this account (with domainid).",
             field="account_name",
         ),
-        Param(
-            "accounttype",
-            "integer",
-            description="0 user, 1 root admin, 2 domain admin.",
-            field="account_type",
-        ),
-        Param("state", description="enabled, disabled or locked."),
+        account_type_param("account_type"),
+        STATE,
         *LIST_SCOPE,
     ],
     list_key="user",
@@ -64,10 +51,7 @@ def list_users(call: Call) -> ListResult:
         Param("password", required=True, description="Password."),
         Param("account", required=True, description="The account the user belongs to."),
         Param("domainid", "uuid", description="The account's domain; the caller's if not given."),
-        Param("email", description="Email."),
-        Param("firstname", description="First name.", field="first_name"),
-        Param("lastname", description="Last name.", field="last_name"),
-        Param("timezone", description="Time zone, such as Europe/Paris."),
+        *profile_params(),
     ],
     roles=ADMINS,
     response=USER_FIELDS,
@@ -77,7 +61,7 @@ def create_user(call: Call) -> dict[str, Any]:
         account=account_by_name(call, required=True),
         username=call.get("username"),
         password=call.get("password"),
-        **call.fields("email", "firstname", "lastname", "timezone"),
+        **call.fields(*PROFILE),
         by=call.actor,
     )
     return {"user": user_response(user)}
@@ -87,7 +71,7 @@ def create_user(call: Call) -> dict[str, Any]:
     "updateUser",
     description="Updates a user's profile or password.",
     params=[
-        Param("id", "uuid", required=True, description="The ID of the user."),
+        id_param("user"),
         Param("username", description="New username."),
         Param("password", description="New password."),
         Param(
@@ -95,16 +79,13 @@ def create_user(call: Call) -> dict[str, Any]:
             description="Your current password, to change your own.",
             field="current_password",
         ),
-        Param("email", description="Email."),
-        Param("firstname", description="First name.", field="first_name"),
-        Param("lastname", description="Last name.", field="last_name"),
-        Param("timezone", description="Time zone, such as Europe/Paris."),
+        *profile_params(),
     ],
     response=USER_FIELDS,
 )
 def update_user(call: Call) -> dict[str, Any]:
     user = call.find(users_of(call))
-    profile = call.fields("username", "email", "firstname", "lastname", "timezone")
+    profile = call.fields("username", *PROFILE)
     if profile:
         user = services.user_update(user=user, **profile, by=call.actor)
     if call.has("password"):
@@ -120,19 +101,19 @@ def update_user(call: Call) -> dict[str, Any]:
 @command(
     "deleteUser",
     description="Deletes a user.",
-    params=[Param("id", "uuid", required=True, description="The ID of the user.")],
+    params=[id_param("user")],
     roles=ADMINS,
-    response=("success",),
+    response=SUCCESS_FIELDS,
 )
 def delete_user(call: Call) -> dict[str, Any]:
     services.user_delete(user=call.find(users_of(call)), by=call.actor)
-    return {"success": True}
+    return success()
 
 
 @command(
     "enableUser",
     description="Enables a disabled or locked user.",
-    params=[Param("id", "uuid", required=True, description="The ID of the user.")],
+    params=[id_param("user")],
     roles=ADMINS,
     response=USER_FIELDS,
 )
@@ -150,21 +131,20 @@ def _run_disable_user(actor: User, *, user_id: str) -> dict[str, Any]:
 @command(
     "disableUser",
     description="Disables a user; they can no longer sign in or call the API.",
-    params=[Param("id", "uuid", required=True, description="The ID of the user.")],
+    params=[id_param("user")],
     roles=ADMINS,
     is_async=True,
     run=_run_disable_user,
     response=USER_FIELDS,
 )
 def disable_user(call: Call) -> JobStarted:
-    user = call.find(users_of(call))
-    return job_start(call, instance=user, instance_type="User", user_id=user.pk)
+    return object_job_start(call, call.find(users_of(call)))
 
 
 @command(
     "registerUserKeys",
     description="Makes a new API key pair for a user, replacing the old one.",
-    params=[Param("id", "uuid", required=True, description="The ID of the user.")],
+    params=[id_param("user")],
     response=KEY_FIELDS,
 )
 def register_user_keys(call: Call) -> dict[str, Any]:
@@ -175,7 +155,7 @@ def register_user_keys(call: Call) -> dict[str, Any]:
 @command(
     "getUserKeys",
     description="Returns a user's API key and secret key (to the user and their admins).",
-    params=[Param("id", "uuid", required=True, description="The ID of the user.")],
+    params=[id_param("user")],
     response=KEY_FIELDS,
 )
 def get_user_keys(call: Call) -> dict[str, Any]:

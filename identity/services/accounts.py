@@ -6,18 +6,16 @@ from identity.models import Account, AccountState, AccountType, Domain, User
 from identity.permissions import Action, is_root_admin, require
 from identity.services.guards import keep_a_root_admin
 from portal.concurrency import atomic_write
-from portal.validation import check_dns_name, check_length, invalid
-from portal.writes import require_unique, save_changed
+from portal.validation import check_dns_name, invalid
+from portal.writes import save_changed, unique_name
 from regions.replication.recorder import hold
 
 
 def _check_name(*, domain: Domain, name: str, exclude: Account | None = None) -> str:
-    name = check_length("name", name, max_length=100)
-    return require_unique(
+    return unique_name(
         Account.objects.filter(domain=domain),
-        field="name",
-        value=name,
-        message=f"Domain {domain.path} already has an account named {name}.",
+        name,
+        taken=lambda name: f"Domain {domain.path} already has an account named {name}.",
         exclude=exclude,
     )
 

@@ -6,22 +6,21 @@ from identity.models import PATH_SEPARATOR, Domain, User
 from identity.permissions import Action, require
 from identity.services.accounts import account_purge
 from portal.concurrency import atomic_write
-from portal.validation import check_dns_name, check_length, invalid
-from portal.writes import require_unique, save_changed
+from portal.validation import check_dns_name, invalid
+from portal.writes import save_changed, unique_name
 from regions.replication.recorder import hold
 
 
 def _check_name(*, parent: Domain, name: str, exclude: Domain | None = None) -> str:
-    name = check_length("name", name, max_length=64)
-    if PATH_SEPARATOR in name:
-        raise invalid("name", f"A domain name cannot contain '{PATH_SEPARATOR}'.")
-    return require_unique(
+    name = unique_name(
         Domain.objects.filter(parent=parent),
-        field="name",
-        value=name,
-        message=f"Domain {parent.path} already has a subdomain named {name}.",
+        name,
+        taken=lambda name: f"Domain {parent.path} already has a subdomain named {name}.",
         exclude=exclude,
     )
+    if PATH_SEPARATOR in name:  # no row holds such a name, so none clashed with it above
+        raise invalid("name", f"A domain name cannot contain '{PATH_SEPARATOR}'.")
+    return name
 
 
 @atomic_write(fields={"path": "name"})

@@ -16,17 +16,15 @@ from identity.models import (
 from identity.permissions import Action, in_subtree, require
 from portal.concurrency import atomic_write
 from portal.validation import check_length, invalid
-from portal.writes import require_unique, save_changed
+from portal.writes import save_changed, unique_name
 from regions.configuration.selectors import setting_value
 
 
 def _check_name(*, domain: Domain, name: str, exclude: Project | None = None) -> str:
-    name = check_length("name", name, max_length=100)
-    return require_unique(
+    return unique_name(
         Project.objects.filter(domain=domain),
-        field="name",
-        value=name,
-        message=f"Domain {domain.path} already has a project named {name}.",
+        name,
+        taken=lambda name: f"Domain {domain.path} already has a project named {name}.",
         exclude=exclude,
     )
 

@@ -12,7 +12,11 @@ from allauth.idp.oidc import views as idp_views
 from allauth.idp.oidc.internal.oauthlib.utils import respond_html_error
 from allauth.idp.oidc.models import Client
 from allauth.socialaccount.models import SocialApp
-from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from allauth.socialaccount.providers.oauth2.views import (
+    OAuth2CallbackView,
+    OAuth2LoginView,
+    OAuth2View,
+)
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -124,19 +128,23 @@ def authorize(request: HttpRequest) -> HttpResponse:
     return idp_views.authorization(request)
 
 
+def _with_region(
+    view_class: type[OAuth2View], request: HttpRequest, provider_id: str
+) -> HttpResponse:
+    """allauth's VIEW_CLASS (login or callback) with the region PROVIDER_ID names."""
+    try:
+        return view_class.adapter_view(RegionOAuth2Adapter(request, provider_id))(request)
+    except SocialApp.DoesNotExist as error:
+        raise Http404("No such region is registered.") from error
+
+
 @require_GET
 @login_not_required
 def region_login(request: HttpRequest, provider_id: str) -> HttpResponse:
-    try:
-        return OAuth2LoginView.adapter_view(RegionOAuth2Adapter(request, provider_id))(request)
-    except SocialApp.DoesNotExist as error:
-        raise Http404("No such region is registered.") from error
+    return _with_region(OAuth2LoginView, request, provider_id)
 
 
 @require_GET
 @login_not_required
 def region_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
-    try:
-        return OAuth2CallbackView.adapter_view(RegionOAuth2Adapter(request, provider_id))(request)
-    except SocialApp.DoesNotExist as error:
-        raise Http404("No such region is registered.") from error
+    return _with_region(OAuth2CallbackView, request, provider_id)

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import decorators, serializers, viewsets
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from portal.declarations import Audience, declaration
 from portal.filtering import ListFilterSet
@@ -44,13 +46,16 @@ class ServiceModelViewSet(BodyMustParse, viewsets.ModelViewSet):
     create_service: Callable[..., Model]
     update_service: Callable[..., Model]
     delete_service: Callable[..., None]
-    #: the keyword a service takes the instance by (zone=..., user=...)
-    instance_kwarg: str
     #: PUT and PATCH, where what is fixed at creation (a parent, an id) is read-only, so
     #: the schema of a change offers only what can change
     update_serializer_class: type[serializers.Serializer] | None = None
     #: the list's filters, the same FilterSet its page and CloudStack command use
     filterset_class: type[ListFilterSet]
+
+    @property
+    def instance_kwarg(self) -> str:
+        """The keyword the model's services take the instance by (zone=..., user=...)."""
+        return self.model._meta.model_name
 
     @property
     def search_fields(self) -> tuple[str, ...]:
@@ -104,3 +109,18 @@ class ServiceModelViewSet(BodyMustParse, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: Model) -> None:
         type(self).delete_service(**{self.instance_kwarg: instance}, by=self.request.user)
+
+
+def state_action(service: Callable[..., Model], name: str) -> Callable[..., Response]:
+    """A POST action /<pk>/<name>/ of a ServiceModelViewSet that calls SERVICE on the object
+    (enable, lock, suspend ...) and answers the object."""
+
+    def view(self, request: Request, pk: Any = None) -> Response:
+        obj = service(**{self.instance_kwarg: self.get_object()}, by=request.user)
+        return Response(self.get_serializer(obj).data)
+
+    view.__name__ = name
+    view.__doc__ = f"{name.capitalize()} this object."
+    # The schema annotation goes on last: @action replaces what it finds on the function.
+    route = decorators.action(detail=True, methods=["post"], url_path=name)
+    return extend_schema(request=None)(route(view))

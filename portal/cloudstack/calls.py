@@ -54,6 +54,15 @@ class JobStarted:
         return body
 
 
+#: the response fields of a command that answers only that it succeeded (a delete)
+SUCCESS_FIELDS = ("success",)
+
+
+def success() -> dict[str, Any]:
+    """The answer of a command that has nothing to show but that it succeeded."""
+    return {"success": True}
+
+
 def _parse(command: Command, param: Param, raw: str) -> Any:
     name, kind = param.name, param.type
     if kind == "string":

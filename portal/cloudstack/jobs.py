@@ -21,11 +21,12 @@ from typing import Any
 
 from celery import shared_task
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from portal import audit
 from portal.cloudstack import errors
-from portal.cloudstack.calls import Call, JobStarted
+from portal.cloudstack.calls import Call, JobStarted, success
 from portal.cloudstack.registry import command_get
 from portal.cloudstack.render import timestamp
 from portal.models import AsyncJob, AsyncJobStatus
@@ -59,6 +60,27 @@ def job_start(
 
     transaction.on_commit(queue)
     return JobStarted(job.pk)
+
+
+def object_job_start(call: Call, obj: Model, **params: Any) -> JobStarted:
+    """job_start about OBJ: the job names OBJ's type and id, and the run step gets OBJ's id as
+    `<model>_id` (account_id=...) with PARAMS."""
+    key = f"{obj._meta.model_name}_id"
+    kind = type(obj).__name__
+    return job_start(call, instance=obj, instance_type=kind, **{key: obj.pk}, **params)
+
+
+def delete_run(model: type[Model], delete: Callable[..., None]) -> Callable[..., dict[str, Any]]:
+    """The run step of an async delete of MODEL started by object_job_start: DELETE(<model>=
+    the row, **the job's other params, by=actor), answered as CloudStack's success."""
+    name = model._meta.model_name
+
+    def run(actor: Any, **params: Any) -> dict[str, Any]:
+        row = model._default_manager.get(pk=params.pop(f"{name}_id"))
+        delete(**{name: row}, **params, by=actor)
+        return success()
+
+    return run
 
 
 def _plain(value: Any) -> Any:

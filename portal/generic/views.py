@@ -39,6 +39,12 @@ def add_service_errors(form: Form, error: ValidationError) -> None:
             form.add_error(target, item)
 
 
+def refusal_messages(request: HttpRequest, error: ValidationError) -> None:
+    """A service's refusal, each of its messages shown on the page the user is sent to."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
 class ObjectMixin(LoginRequiredMixin):
     """Looks up the object in the URL through the view's selector (404 if not visible)."""
 
@@ -58,6 +64,11 @@ class ObjectMixin(LoginRequiredMixin):
             except (ObjectDoesNotExist, ValueError, ValidationError) as error:
                 raise Http404(f"No such {self.model._meta.verbose_name}.") from error
         return self._object
+
+    @property
+    def instance_kwarg(self) -> str:
+        """The keyword the model's services take the object by (zone=..., user=...)."""
+        return self.model._meta.model_name
 
     def can(self, action: Action, obj: Any = None) -> bool:
         if action == Action.ADD:
@@ -109,7 +120,15 @@ class StateAction:
     label: str
     action: str
     style: str = "outline-secondary"
-    shown: Callable[[Any], bool] = lambda obj: True
+    #: whether the button is shown on OBJ (default: always, or see `state`)
+    shown: Callable[[Any], bool] | None = None
+    #: the state (the object's `state` field) the action sets: shown on objects in another
+    state: str | None = None
+
+    def offered_on(self, obj: Any) -> bool:
+        if self.shown is not None:
+            return self.shown(obj)
+        return self.state is None or obj.state != self.state
 
 
 class ObjectDetailView(ObjectMixin, TemplateView):
@@ -125,11 +144,14 @@ class ObjectDetailView(ObjectMixin, TemplateView):
     def changes_url(self, obj: Any) -> str | None:
         """The object's "Changes" tab (the change log's page, served by the federation
         layer under this name), for those who may read the log."""
-        if not declaration(obj).logs_changes or not may(
-            self.request.user, Action.VIEW, ObjectChange
-        ):
+        found = declaration(obj)
+        if not found.logs_changes or not may(self.request.user, Action.VIEW, ObjectChange):
             return None
-        return reverse("changes:object", args=[declaration(obj).label, obj.pk])
+        return reverse("changes:object", args=[found.label, obj.pk])
+
+    def state_set_by(self, action: str) -> str | None:
+        """The state the state action named ACTION sets, if it sets one."""
+        return next((a.state for a in self.state_actions if a.action == action), None)
 
     def allows(self, obj: Any, action: str) -> bool:
         """Whether the service would do ACTION (Action.CHANGE, Action.DELETE or a state
@@ -160,16 +182,20 @@ class ObjectDetailView(ObjectMixin, TemplateView):
             actions=[
                 (a, reverse(f"{self.url_prefix}_action", args=[obj.pk, a.action]))
                 for a in self.state_actions
-                if can_change and a.shown(obj) and self.allows(obj, a.action)
+                if can_change and a.offered_on(obj) and self.allows(obj, a.action)
             ],
             **kwargs,
         )
 
 
 class ObjectEditView(ObjectMixin, FormView):
-    """Create (no pk in the URL) or edit an object through `save`, which calls a service."""
+    """Create (no pk in the URL) or edit an object through `save`, which calls a service:
+    by default `create_service(**changed, by=...)`, or `update_service(<instance_kwarg>=obj,
+    **changed, by=...)`, with what the form changed."""
 
     template_name = "generic/object_form.html"
+    create_service: Callable[..., Model]
+    update_service: Callable[..., Model]
 
     @property
     def is_create(self) -> bool:
@@ -191,7 +217,11 @@ class ObjectEditView(ObjectMixin, FormView):
         return kwargs
 
     def save(self, form: Form) -> Model:
-        raise NotImplementedError
+        by = self.request.user
+        if self.is_create:
+            return type(self).create_service(**form.changed(), by=by)
+        obj = self.get_object()
+        return type(self).update_service(**{self.instance_kwarg: obj}, **form.changed(), by=by)
 
     def form_valid(self, form: Form) -> HttpResponse:
         try:
@@ -211,11 +241,13 @@ class ObjectEditView(ObjectMixin, FormView):
 
 
 class ObjectDeleteView(ObjectMixin, FormView):
-    """Asks for confirmation, then deletes through the service; refusals are shown."""
+    """Asks for confirmation, then deletes through the service (by default
+    `delete_service(<instance_kwarg>=obj, by=...)`); refusals are shown."""
 
     template_name = "generic/object_confirm_delete.html"
     form_class = Form
     success_url_name: str
+    delete_service: Callable[..., None]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
@@ -223,7 +255,7 @@ class ObjectDeleteView(ObjectMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def delete(self, obj: Any, form: Form) -> None:
-        raise NotImplementedError
+        type(self).delete_service(**{self.instance_kwarg: obj}, by=self.request.user)
 
     def form_valid(self, form: Form) -> HttpResponse:
         obj = self.get_object()
@@ -251,7 +283,6 @@ class ObjectActionView(ObjectMixin, View):
     http_method_names = ["post"]
     #: action -> (service, past tense for the message)
     services: dict[str, tuple[Callable[..., Any], str]] = {}
-    instance_kwarg: str
 
     def post(self, request: HttpRequest, pk: Any, action: str) -> HttpResponse:
         if action not in self.services:
@@ -261,8 +292,7 @@ class ObjectActionView(ObjectMixin, View):
         try:
             service(**{self.instance_kwarg: obj}, by=request.user)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refusal_messages(request, error)
         else:
             messages.success(request, f"{self.model._meta.verbose_name.capitalize()} {obj} {done}.")
         return HttpResponseRedirect(obj.get_absolute_url())

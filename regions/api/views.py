@@ -5,11 +5,6 @@ from regions.filtersets import RegionFilterSet
 from regions.models import Region
 
 
-class Meta:
-    model = Region
-    fields = ["id", "name", "is_local"]
-
-
 class RegionViewSet(ServiceModelViewSet):
     """The region registry: every region of the cloud and its portal endpoint."""
 
@@ -20,7 +15,6 @@ class RegionViewSet(ServiceModelViewSet):
     filterset_class = RegionFilterSet
     ordering_fields = ["id", "name"]
     selector = selectors.regions_visible_to
-    instance_kwarg = "region"
     create_service = services.region_create
     update_service = services.region_update
     delete_service = services.region_delete

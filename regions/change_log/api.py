@@ -45,7 +45,9 @@ class ChangeListView(APIView):
             OpenApiParameter("region", int, description="One region's changes."),
             OpenApiParameter("since", OpenApiTypes.DATETIME, description="From this time on."),
             OpenApiParameter("until", OpenApiTypes.DATETIME, description="Before this time."),
-            OpenApiParameter("before", str, description="The cursor `next` of a page."),
+            OpenApiParameter(
+                "before", str, description="The `next` of a page (404 for anything else)."
+            ),
         ],
         responses=inline_serializer(
             "ObjectChangePage",
@@ -63,13 +65,12 @@ class ChangeListView(APIView):
         """Every region's changes, newest first, 50 a page (follow `next` as `before`)."""
         require(request.user, Action.VIEW, ObjectChange)
         form = ChangeFilterForm(request.query_params)
+        if not form.is_valid():
+            return Response({name: list(errors) for name, errors in form.errors.items()}, 400)
         before = request.query_params.get("before", "")
         cursor = cursor_parse(before) if before else None
-        if not form.is_valid() or (before and cursor is None):
-            errors = {name: list(messages) for name, messages in form.errors.items()}
-            if before and cursor is None:
-                errors["before"] = ["Send the `next` of a page, or leave before out."]
-            return Response(errors, status=400)
+        if before and cursor is None:  # a page that is not there, as an unknown id is
+            return Response({"before": ["No page of this list starts there."]}, 404)
         page = cloud_changes(form.filters(), before=cursor)
         return Response(
             {

@@ -1,4 +1,7 @@
-"""The change list's filters, as the page's form and the peer endpoint's query read them."""
+"""The change list's filters, as the page's form, the REST list and the peer endpoint read
+them. A value that names nothing (an unknown type, region or user) lists nothing; only a
+value that is not of the filter's kind at all (an action of no kind, a time that is no
+time) is an error."""
 
 from __future__ import annotations
 
@@ -12,33 +15,26 @@ from regions.models import Region
 
 
 class ChangeFilterForm(forms.Form):
-    user = forms.CharField(required=False, max_length=150, help_text="A username or a user id.")
-    model = forms.ChoiceField(required=False, label="Object type")
-    object_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    user = forms.CharField(required=False, help_text="A username or a user id.")
+    model = forms.CharField(required=False, label="Object type", widget=forms.Select)
+    object_id = forms.CharField(required=False, widget=forms.HiddenInput)
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *ChangeAction.choices])
-    region = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    region = forms.IntegerField(required=False, widget=forms.Select)
     since = forms.DateTimeField(required=False, help_text="From this time (UTC) on.")
     until = forms.DateTimeField(required=False, help_text="Before this time (UTC).")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", "Any type"), *logged_models()]
-        self.fields["region"].choices = [
+        self.fields["model"].widget.choices = [("", "Any type"), *logged_models()]
+        self.fields["region"].widget.choices = [
             ("", "Every region"),
             *((r.pk, r.name) for r in Region.objects.order_by("pk")),
         ]
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = (
-                "form-select form-select-sm" if select else ("form-control form-control-sm")
+                "form-select form-select-sm" if select else "form-control form-control-sm"
             )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since >= until:
-            self.add_error("until", "Choose a time after the start.")
-        return data
 
     def filters(self) -> ChangeFilters:
         """The filters of a valid form."""

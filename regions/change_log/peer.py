@@ -28,5 +28,5 @@ def change_log(request: HttpRequest, *, sender: int, local: Region) -> JsonRespo
     before = request.GET.get("before", "")
     cursor = cursor_parse(before) if before else None
     if before and cursor is None:
-        return JsonResponse({"detail": "before is no cursor of this list."}, status=400)
+        return JsonResponse({"detail": "No page of this list starts there."}, status=404)
     return JsonResponse(local_page(form.filters(), region_id=local.pk, before=cursor, limit=limit))

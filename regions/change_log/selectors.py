@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 
 from portal.declarations import Declaration, Scope, declaration, declarations
 from portal.models import ObjectChange
+from portal.validation import CONTROL
 from regions.models import Region
 from regions.peer import signing
 from regions.peer.client import PeerError, peer_call, peer_url
@@ -73,6 +74,9 @@ def local_changes(
 ) -> QuerySet[ObjectChange]:
     """This region's rows (it is REGION_ID) that FILTERS let through, newest first."""
     rows = ObjectChange.objects.all()
+    texts = (filters.user, filters.model, filters.object_id)
+    if any(CONTROL.search(text) for text in texts):
+        return rows.none()  # names nothing (and PostgreSQL takes no NUL in a query)
     if filters.user:
         try:
             rows = rows.filter(actor_id=uuid.UUID(filters.user))

@@ -148,18 +148,12 @@ def test_every_command_has_a_refusal_case():
 
 
 @pytest.fixture
-def world(root, dadmin, alice, bob, eng, ops, sales, zone):
+def world(cast, root, alice, bob, ops, sales, zone):
     neighbour = factories.account(domain=ops, name="neighbours")
     shared = factories.project(owner=neighbour, name="shared")
     project_member_add(project=shared, account=alice.account, by=None)
     return {
-        "root": root,
-        "dadmin": dadmin,
-        "alice": alice,
-        "bob": bob,
-        "eng": eng,
-        "ops": ops,
-        "sales": sales,
+        **cast,
         "zone": zone,
         "shared": shared,
         "bob_project": factories.project(owner=bob.account, name="bob-project", domain=sales),

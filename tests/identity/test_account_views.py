@@ -10,16 +10,9 @@ from identity.models import Account, AccountState, AccountType, User
 from identity.selectors import root_domain
 from tests import factories
 from tests.db_state import db_state
+from tests.page_helpers import assert_deleted_after_confirming, form_errors, shown_messages
 
 pytestmark = pytest.mark.django_db
-
-
-def shown_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def form_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 def action_url(account: Account, action: str) -> str:
@@ -227,14 +220,9 @@ def test_a_domain_admin_may_not_edit_their_own_account(dadmin_client, dadmin):
 
 
 def test_deleting_an_account_deletes_its_users(root_client, alice):
-    account = alice.account
-    page = root_client.get(f"/identity/accounts/{account.pk}/delete/")
-    assertContains(page, "Delete account ops-team?")
-
-    response = root_client.post(f"/identity/accounts/{account.pk}/delete/", follow=True)
-    assert response.redirect_chain == [("/identity/accounts/", 302)]
-    assert shown_messages(response) == ["Deleted account ops-team."]
-    assert not Account.objects.filter(pk=account.pk).exists()
+    assert_deleted_after_confirming(
+        root_client, alice.account, "account ops-team", "/identity/accounts/"
+    )
     assert not User.objects.filter(username="alice").exists()
 
 

@@ -38,11 +38,6 @@ ROOT_ID = "00000000-0000-4000-8000-000000000001"
 
 
 @pytest.fixture
-def root_api(root):
-    return api_client(root)
-
-
-@pytest.fixture
 def everyone(root, dadmin, alice, bob):
     """All four roles exist, so lists show what each may see among them."""
     return {"root": root, "dadmin": dadmin, "alice": alice, "bob": bob}
@@ -52,17 +47,6 @@ def everyone(root, dadmin, alice, bob):
 def root_dadmin(region):
     """A domain admin of ROOT: sees root admins, may not take them over."""
     return factories.domain_admin(domain=root_domain())
-
-
-@pytest.fixture
-def ops_project(alice):
-    """A project of ops owned by alice's account."""
-    return factories.project(owner=alice.account, name="ops-proj")
-
-
-@pytest.fixture
-def sales_project(bob):
-    return factories.project(owner=bob.account, name="sales-proj")
 
 
 def results(response) -> list[dict]:

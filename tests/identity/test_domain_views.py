@@ -9,16 +9,9 @@ from identity.models import Account, Domain, User
 from identity.selectors import root_domain
 from tests import factories
 from tests.db_state import db_state
+from tests.page_helpers import form_errors, shown_messages
 
 pytestmark = pytest.mark.django_db
-
-
-def shown_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def form_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 # --- List and detail -----------------------------------------------------------------------

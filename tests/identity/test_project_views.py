@@ -11,16 +11,9 @@ from identity.models import Project, ProjectMembership, ProjectRole, ProjectStat
 from identity.services import project_member_add
 from tests import factories
 from tests.db_state import db_state
+from tests.page_helpers import assert_deleted_after_confirming, form_errors, shown_messages
 
 pytestmark = pytest.mark.django_db
-
-
-def shown_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def form_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 def action_url(project: Project, action: str) -> str:
@@ -33,16 +26,6 @@ def members_url(project: Project) -> str:
 
 def members(project: Project) -> dict[str, str]:
     return {m.account.name: m.role for m in project.memberships.select_related("account")}
-
-
-@pytest.fixture
-def ops_project(alice):
-    return factories.project(owner=alice.account, name="ops-proj")
-
-
-@pytest.fixture
-def sales_project(bob):
-    return factories.project(owner=bob.account, name="sales-proj")
 
 
 @pytest.fixture
@@ -226,12 +209,9 @@ def test_a_regular_member_may_not_edit(alice_client, alice, eng_project, dadmin)
 
 
 def test_the_owner_deletes_the_project_after_confirming(alice_client, ops_project):
-    url = f"/identity/projects/{ops_project.pk}/delete/"
-    assertContains(alice_client.get(url), "Delete project ops-proj?")
-    response = alice_client.post(url, follow=True)
-    assert response.redirect_chain == [("/identity/projects/", 302)]
-    assert shown_messages(response) == ["Deleted project ops-proj."]
-    assert not Project.objects.filter(pk=ops_project.pk).exists()
+    assert_deleted_after_confirming(
+        alice_client, ops_project, "project ops-proj", "/identity/projects/"
+    )
     assert not ProjectMembership.objects.filter(project_id=ops_project.pk).exists()
 
 

@@ -11,18 +11,11 @@ from identity.models import User, UserState
 from identity.selectors import root_domain
 from tests import factories
 from tests.db_state import db_state
+from tests.page_helpers import assert_deleted_after_confirming, form_errors, shown_messages
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "purple-monkey-dishwasher-7"
-
-
-def shown_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def form_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 def action_url(user: User, action: str) -> str:
@@ -356,14 +349,7 @@ def test_nobody_changes_an_invisible_users_password(alice_client, dadmin_client,
 
 
 def test_a_root_admin_deletes_a_user_after_confirming(root_client, alice):
-    url = f"/identity/users/{alice.pk}/delete/"
-    assertContains(root_client.get(url), "Delete user alice?")
-    assert User.objects.filter(pk=alice.pk).exists()
-
-    response = root_client.post(url, follow=True)
-    assert response.redirect_chain == [("/identity/users/", 302)]
-    assert shown_messages(response) == ["Deleted user alice."]
-    assert not User.objects.filter(pk=alice.pk).exists()
+    assert_deleted_after_confirming(root_client, alice, "user alice", "/identity/users/")
 
 
 def test_nobody_deletes_themselves(root_client, root, alice_client, alice):

@@ -138,17 +138,11 @@ def test_sign_out_is_a_post(root_client):
 
 
 @pytest.fixture
-def world(region, root, dadmin, alice, bob, eng, ops, sales):
+def world(cast, region, root, dadmin, alice, bob):
     """One object of every kind, in the branches the role fixtures live in."""
     remote = region_create(id=2, name="west", endpoint="https://west.example.com", by=None)
     return {
-        "root": root,
-        "dadmin": dadmin,
-        "alice": alice,
-        "bob": bob,
-        "eng": eng,
-        "ops": ops,
-        "sales": sales,
+        **cast,
         "eng_admins": dadmin.account,
         "ops_team": alice.account,
         "sales_team": bob.account,

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
 
 from identity.models import Account, Domain, Project, User
 from portal.declarations import Audience, declaration
@@ -173,6 +174,15 @@ def test_signed_out_is_refused_and_changes_nothing(route, world):
     assert db_state() == before
 
 
+def _signed_in(route: Route, user) -> Client | APIClient:
+    """A client of the kind ROUTE serves (REST or pages), signed in as USER."""
+    if _is_api(route):
+        return api_client(user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def _owned(route: Route) -> bool:
     model = _model(route)
     return (
@@ -185,11 +195,8 @@ def _owned(route: Route) -> bool:
 @pytest.mark.parametrize("route", [r for r in _checked_routes() if _owned(r)], ids=lambda r: r.name)
 def test_an_object_a_user_cannot_see_is_not_found(route, world):
     """Alice (a user in ops) names bob's rows (sales): unknown to her, whatever the route."""
-    alice = world["alice"]
     path = _path(route, world)
-    client = api_client(alice) if _is_api(route) else Client()
-    if not _is_api(route):
-        client.force_login(alice)
+    client = _signed_in(route, world["alice"])
     before = db_state()
     assert client.get(path).status_code in (404, 405), path
     assert client.post(path).status_code in (404, 405), path
@@ -209,11 +216,8 @@ def _admin_writes(route: Route) -> bool:
     "route", [r for r in _checked_routes() if _admin_writes(r)], ids=lambda r: r.name
 )
 def test_a_user_cannot_write_what_only_admins_write(route, world):
-    alice = world["alice"]
     path = _path(route, world)
-    client = api_client(alice) if _is_api(route) else Client()
-    if not _is_api(route):
-        client.force_login(alice)
+    client = _signed_in(route, world["alice"])
     before = db_state()
     for method in ("post", "put", "patch", "delete"):
         response = getattr(client, method)(path)

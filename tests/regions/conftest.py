@@ -1,5 +1,6 @@
-"""The other regions of the cloud as an accepting region sees them while it agrees a new
-region's id (no real peer in a unit test)."""
+"""A peer region that does not answer, the tasks the views queue, and the other regions of
+the cloud as an accepting region sees them while it agrees a new region's id (no real peer in
+a unit test)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,27 @@ import pytest
 from regions.models import Region
 from regions.peer.client import PeerError
 from regions.replication import region_ids
+from regions.services import federation_ensure, region_create
+from tests import factories
+
+
+@pytest.fixture
+def west(region):
+    """Region 2, a peer of this one (the federation secret made) that never answers."""
+    federation_ensure()
+    return region_create(id=2, name="west", endpoint=factories.CLOSED_ENDPOINT, by=None)
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Tasks the views queue (not run: no peer is listening in a unit test)."""
+    from regions import tasks
+
+    calls = []
+    monkeypatch.setattr(
+        tasks, "enqueue", lambda task, *args: calls.append((task.name, args)) or True
+    )
+    return calls
 
 
 class FakePeers:

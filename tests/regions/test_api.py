@@ -10,15 +10,10 @@ from tests import factories
 from tests.api_helpers import (
     ANONYMOUS_REFUSED,
     api_client,
-    assert_names_field,
+    assert_field_refused,
     assert_page,
     assert_refused_unchanged,
 )
-
-
-@pytest.fixture
-def root_api(root):
-    return api_client(root)
 
 
 @pytest.fixture
@@ -115,18 +110,14 @@ def test_only_root_admin_writes_regions(request, west, role):
     ],
 )
 def test_bad_region_input_names_the_field_and_changes_nothing(root_api, west, overrides, field):
-    response = assert_refused_unchanged(
-        root_api, "post", "/api/regions/", region_payload(**overrides), 400
-    )
-    assert_names_field(response, field)
+    assert_field_refused(root_api, "post", "/api/regions/", region_payload(**overrides), field)
 
 
 @pytest.mark.parametrize("missing", ["id", "name", "endpoint"])
 def test_required_region_fields(root_api, region, missing):
     payload = region_payload()
     del payload[missing]
-    response = assert_refused_unchanged(root_api, "post", "/api/regions/", payload, 400)
-    assert_names_field(response, missing)
+    assert_field_refused(root_api, "post", "/api/regions/", payload, missing)
 
 
 @pytest.mark.parametrize(
@@ -138,18 +129,15 @@ def test_required_region_fields(root_api, region, missing):
     ],
 )
 def test_bad_region_update_names_the_field_and_changes_nothing(root_api, west, changes, field):
-    response = assert_refused_unchanged(root_api, "patch", "/api/regions/2/", changes, 400)
-    assert_names_field(response, field)
+    assert_field_refused(root_api, "patch", "/api/regions/2/", changes, field)
 
 
 def test_the_local_region_and_regions_with_zones_are_not_deleted(root_api, region, west):
-    response = assert_refused_unchanged(root_api, "delete", f"/api/regions/{region.pk}/", None, 400)
-    assert_names_field(response, "region")
+    assert_field_refused(root_api, "delete", f"/api/regions/{region.pk}/", None, "region")
     from zones.models import Zone
 
     Zone.objects.create(region=west, name="far", dns1="8.8.8.8", internal_dns1="10.0.0.2")
-    response = assert_refused_unchanged(root_api, "delete", "/api/regions/2/", None, 400)
-    assert_names_field(response, "region")
+    assert_field_refused(root_api, "delete", "/api/regions/2/", None, "region")
     assert_refused_unchanged(root_api, "delete", "/api/regions/77/", None, 404)
 
 

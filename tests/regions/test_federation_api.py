@@ -11,9 +11,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from regions.models import Change, Federation, JoinToken, ParkedChange, PeerLink
+from regions.models import Change, Federation, JoinToken, PeerLink
 from regions.replication.feed import FEED_LIMIT
-from regions.services import federation_ensure, region_create
 from tests import factories
 from tests.api_helpers import (
     ANONYMOUS_REFUSED,
@@ -34,27 +33,10 @@ ENDPOINTS = [
 
 
 @pytest.fixture
-def west(region):
-    federation_ensure()
-    region = region_create(id=2, name="west", endpoint="http://127.0.0.1:9", by=None)
-    PeerLink.objects.create(region=region)
-    return region
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    from regions import tasks
-
-    calls = []
-    monkeypatch.setattr(
-        tasks, "enqueue", lambda task, *args: calls.append((task.name, args)) or True
-    )
-    return calls
-
-
-@pytest.fixture
-def root_api(root):
-    return api_client(root)
+def west(west):
+    """The peer, with its link (as the replicator makes it)."""
+    PeerLink.objects.create(region=west)
+    return west
 
 
 @pytest.mark.parametrize(("method", "path", "data"), ENDPOINTS)
@@ -67,16 +49,7 @@ def test_anonymous_callers_are_refused(west, anon_client, queued, method, path, 
 @pytest.mark.parametrize("actor", ["dadmin", "alice"])
 def test_everyone_but_root_admins_is_refused(west, request, queued, actor, method, path, data):
     user = request.getfixturevalue(actor)
-    ParkedChange.objects.create(
-        model="identity.user",
-        object_id="u",
-        op="upsert",
-        wall=1,
-        counter=0,
-        origin=2,
-        reason="waiting",
-        attempts=5,
-    )
+    factories.parked_change(attempts=5)
     response = assert_refused_unchanged(api_client(user), method, path, data, 403)
     assert "detail" in response.json()
     assert queued == []
@@ -87,16 +60,7 @@ def test_root_reads_federation_health(west, root_api):
     PeerLink.objects.filter(region=west).update(
         last_error="cannot reach", last_error_at=timezone.now()
     )
-    ParkedChange.objects.create(
-        model="identity.user",
-        object_id="u",
-        op="upsert",
-        wall=1,
-        counter=0,
-        origin=2,
-        reason="waiting",
-        attempts=3,
-    )
+    factories.parked_change(attempts=3)
     response = root_api.get("/api/federation/")
     assert response.status_code == 200
     body = response.json()
@@ -114,16 +78,7 @@ def test_root_reads_federation_health(west, root_api):
 
 
 def test_root_retries_a_peer(west, root_api, queued, django_capture_on_commit_callbacks):
-    parked = ParkedChange.objects.create(
-        model="identity.user",
-        object_id="u",
-        op="upsert",
-        wall=1,
-        counter=0,
-        origin=2,
-        reason="waiting",
-        attempts=4,
-    )
+    parked = factories.parked_change(attempts=4)
     with django_capture_on_commit_callbacks(execute=True):
         response = root_api.post("/api/federation/peers/2/retry/")
     assert response.status_code == 202

@@ -14,31 +14,14 @@ from regions.federation_services import peer_retry, replication_set
 from regions.models import Change, Federation, ParkedChange, PeerLink
 from regions.replication import announce, delivery
 from regions.replication.health import DEAD_LETTER_ATTEMPTS, STALE_SECONDS, federation_health
-from regions.services import federation_ensure, region_create
+from regions.services import region_create
 from tests import factories
 from tests.db_state import db_state
 
 
 @pytest.fixture
-def west(region):
-    federation_ensure()
-    return region_create(id=2, name="west", endpoint="http://127.0.0.1:9", by=None)
-
-
-@pytest.fixture
 def north(west):
     return region_create(id=3, name="north", endpoint="http://127.0.0.1:10", by=None)
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    from regions import tasks
-
-    calls = []
-    monkeypatch.setattr(
-        tasks, "enqueue", lambda task, *args: calls.append((task.name, args)) or True
-    )
-    return calls
 
 
 @pytest.fixture
@@ -58,16 +41,8 @@ def peer(health, region_id):
 
 
 def park(origin: int, attempts: int, n: int) -> ParkedChange:
-    return ParkedChange.objects.create(
-        model="identity.user",
-        object_id=f"user-{origin}-{n}",
-        op="upsert",
-        wall=10**12 + n,
-        counter=0,
-        origin=origin,
-        payload={},
-        reason="waiting",
-        attempts=attempts,
+    return factories.parked_change(
+        attempts=attempts, origin=origin, object_id=f"user-{origin}-{n}", wall=10**12 + n
     )
 
 

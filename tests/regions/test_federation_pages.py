@@ -11,20 +11,13 @@ import requests
 from django.test import Client
 from django.utils import timezone
 
-from regions.models import Federation, JoinToken, ParkedChange, PeerLink
+from regions.models import Federation, JoinToken, PeerLink
 from regions.peer.client import PeerError
 from regions.replication import delivery
-from regions.services import federation_ensure, region_create
 from tests import factories
 from tests.db_state import db_state
 
-CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens there
-
-
-@pytest.fixture
-def west(region):
-    federation_ensure()
-    return region_create(id=2, name="west", endpoint=CLOSED, by=None)
+CLOSED = factories.CLOSED_ENDPOINT
 
 
 @pytest.fixture
@@ -38,17 +31,6 @@ def outbound(monkeypatch):
         return real(self, method, url, *args, **kwargs)
 
     monkeypatch.setattr(requests.Session, "request", record)
-    return calls
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    from regions import tasks
-
-    calls = []
-    monkeypatch.setattr(
-        tasks, "enqueue", lambda task, *args: calls.append((task.name, args)) or True
-    )
     return calls
 
 
@@ -95,16 +77,7 @@ def test_a_peer_heard_from_just_now_is_reachable(west, root_client):
 
 def test_pending_changes_and_dead_letters_are_shown(west, root_client):
     factories.domain(name="eng")
-    ParkedChange.objects.create(
-        model="identity.user",
-        object_id="u",
-        op="upsert",
-        wall=1,
-        counter=0,
-        origin=2,
-        reason="waiting",
-        attempts=3,
-    )
+    factories.parked_change(attempts=3)
     row = peer_row(render(root_client)[0].content.decode(), 2)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
     # Region, Endpoint, Status, Last contact, Pending, Oldest, Pulled, Parked, Dead letters
@@ -148,16 +121,7 @@ def test_actions_are_root_only_and_change_nothing_otherwise(
     west, dadmin_client, alice_client, queued, path, data
 ):
     PeerLink.objects.create(region=west)
-    ParkedChange.objects.create(
-        model="identity.user",
-        object_id="u",
-        op="upsert",
-        wall=1,
-        counter=0,
-        origin=2,
-        reason="waiting",
-        attempts=4,
-    )
+    factories.parked_change(attempts=4)
     for client in (dadmin_client, alice_client):
         before = db_state()
         assert client.post(path, data).status_code == 403
@@ -180,16 +144,7 @@ def test_root_retries_a_peer_from_the_page(
     west, root_client, queued, django_capture_on_commit_callbacks
 ):
     PeerLink.objects.create(region=west)
-    parked = ParkedChange.objects.create(
-        model="identity.user",
-        object_id="u",
-        op="upsert",
-        wall=1,
-        counter=0,
-        origin=2,
-        reason="waiting",
-        attempts=4,
-    )
+    parked = factories.parked_change(attempts=4)
     with django_capture_on_commit_callbacks(execute=True):
         response = root_client.post("/federation/peers/2/retry/")
     assert response.status_code == 302

@@ -13,14 +13,7 @@ from regions.peer import client as peer_client
 from regions.peer import signing
 from regions.peer.client import PeerError
 from regions.replication import delivery, replicator, signed_calls, stream
-from regions.services import federation_ensure, region_create
 from tests import factories
-
-
-@pytest.fixture
-def west(region):
-    federation_ensure()
-    return region_create(id=2, name="west", endpoint="http://127.0.0.1:9", by=None)
 
 
 @pytest.fixture(autouse=True)
@@ -282,34 +275,31 @@ def test_a_page_that_parks_asks_for_a_pull_round(peer_sends):
     assert PeerLink.objects.get(pk=2).pulled_seq == 1  # parked, not lost: the cursor moves
 
 
+class Streamed:
+    """A streamed answer whose body arrives in CHUNKS."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def iter_content(self, chunk_size=None):
+        assert chunk_size is None  # as the chunks arrive, not a buffer at a time
+        yield from self.chunks
+
+
 def test_lines_are_yielded_as_their_chunks_arrive():
-    class Response:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def iter_content(self, chunk_size=None):
-            assert chunk_size is None  # as the chunks arrive, not a buffer at a time
-            yield from [b'{"a":', b"1}\n{", b'"b":2}\n\n', b'{"c":3}\n']
-
-    assert list(peer_client._lines(Response(), "http://x")) == [b'{"a":1}', b'{"b":2}', b'{"c":3}']
+    response = Streamed(b'{"a":', b"1}\n{", b'"b":2}\n\n', b'{"c":3}\n')
+    assert list(peer_client._lines(response, "http://x")) == [b'{"a":1}', b'{"b":2}', b'{"c":3}']
 
 
 def test_a_stream_cut_inside_a_line_is_an_error():
-    class Response:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def iter_content(self, chunk_size=None):
-            yield b'{"a":1}\n{"b":'
-
     with pytest.raises(PeerError):
-        list(peer_client._lines(Response(), "http://x"))
+        list(peer_client._lines(Streamed(b'{"a":1}\n{"b":'), "http://x"))
 
 
 def test_no_stream_is_opened_while_replication_is_off(peer_sends):

@@ -37,18 +37,6 @@ def west(region):
     return region_create(id=2, name="west", endpoint="http://127.0.0.1:8002", by=None)
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    """Tasks the views queue (not run: no peer is listening in a unit test)."""
-    from regions import tasks
-
-    calls = []
-    monkeypatch.setattr(
-        tasks, "enqueue", lambda task, *args: calls.append((task.name, args)) or True
-    )
-    return calls
-
-
 def send(method, path, *, body=b"", region_id=2, secret=None, headers=None):
     """A request as a peer sends it: signed over method, path with query, and body."""
     if headers is None:

@@ -10,7 +10,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from identity import services as identity
-from identity.crypto import secret_decrypt
 from identity.models import (
     ROOT_DOMAIN_ID,
     Account,
@@ -36,6 +35,7 @@ from regions.replication.feed import (
 from regions.replication.join import snapshot_apply
 from regions.services import federation_ensure, region_create
 from tests import factories
+from tests.db_state import replicated_state
 
 FUTURE = 4_000_000_000_000
 
@@ -196,24 +196,6 @@ def test_the_snapshot_lists_parents_first_with_versions_tombstones_and_cursors(r
             "payload": {},
         }
     ]
-
-
-def replicated_state() -> dict:
-    rows = {}
-    for spec in registry.registered():
-        values = []
-        for row in spec.model._default_manager.order_by("pk").values():
-            row = {k: v for k, v in row.items() if k not in {"created", "updated", "last_login"}}
-            if "secret_key_encrypted" in row:
-                row["secret_key_encrypted"] = secret_decrypt(row["secret_key_encrypted"])
-            values.append(row)
-        rows[spec.label] = values
-    versions = sorted(
-        ObjectVersion.objects.values_list(
-            "model", "object_id", "wall", "counter", "origin", "deleted"
-        )
-    )
-    return {"rows": rows, "versions": versions}
 
 
 def wipe_identity() -> None:

@@ -27,6 +27,7 @@ from regions.replication.apply import IncomingChange, Outcome, change_apply, par
 from regions.replication.page_apply import page_apply
 from regions.services import federation_ensure, region_create
 from tests import factories
+from tests.db_state import replicated_state
 
 WALL = 4_000_000_000_000  # ahead of any local write of this run
 NS = uuid.UUID("6f2a4b0e-0000-4000-8000-000000000000")
@@ -94,33 +95,11 @@ def delete(model, object_id, tick):
     return wire(model, object_id, tick, op="delete")
 
 
-def db_snapshot() -> dict:
-    """Every replicated row (secrets decrypted), every version, every parked change."""
-    rows = {}
-    for spec in registry.registered():
-        values = []
-        for row in spec.model._default_manager.order_by("pk").values():
-            row = {k: v for k, v in row.items() if k not in {"created", "updated", "last_login"}}
-            if "secret_key_encrypted" in row:
-                row["secret_key_encrypted"] = secret_decrypt(row["secret_key_encrypted"])
-            values.append(row)
-        rows[spec.label] = values
-    versions = sorted(
-        ObjectVersion.objects.values_list(
-            "model", "object_id", "wall", "counter", "origin", "deleted"
-        )
-    )
-    parked = sorted(
-        ParkedChange.objects.values_list("model", "object_id", "op", "wall", "counter", "origin")
-    )
-    return {"rows": rows, "versions": versions, "parked": parked}
-
-
 def outcome_of(strategy: Callable[[list[dict]], None], changes: list[dict]) -> dict:
     """The state STRATEGY leaves after applying CHANGES, rolled back afterwards."""
     with transaction.atomic():
         strategy(changes)
-        state = db_snapshot()
+        state = replicated_state(parked=True)
         transaction.set_rollback(True)
     return state
 
@@ -369,11 +348,11 @@ def test_a_sealed_api_key_unseals_to_the_same_secret_on_apply(region):
 def test_an_empty_or_fully_known_page_changes_nothing(here):
     changes = history(here)
     page_apply(changes)
-    state = db_snapshot()
+    state = replicated_state(parked=True)
     counts = page_apply(changes)
     assert counts["applied"] == 0
-    assert db_snapshot()["rows"] == state["rows"]
-    assert db_snapshot()["versions"] == state["versions"]
+    assert replicated_state(parked=True)["rows"] == state["rows"]
+    assert replicated_state(parked=True)["versions"] == state["versions"]
     assert page_apply([])["applied"] == 0
 
 

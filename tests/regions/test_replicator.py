@@ -20,7 +20,6 @@ from regions.replication import announce, delivery, pull_lock, replicator, signe
 from regions.replication.pull_lock import PullLock
 from regions.replication.replicator import ContactMarks, Replicator, TryLater, Worker
 from regions.replication.wakeups import parse
-from regions.services import federation_ensure, region_create
 
 WAIT = 5.0  # every wait of these tests is bounded by this
 
@@ -197,23 +196,6 @@ def test_a_wake_up_reports_whether_a_replicator_got_it(publisher):
     assert wakeups.wake("pull 2") is False
     publisher.error = ConnectionError("Redis is down")
     assert wakeups.wake("pull 2") is False
-
-
-@pytest.fixture
-def west(region):
-    federation_ensure()
-    return region_create(id=2, name="west", endpoint="http://127.0.0.1:9", by=None)
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    from regions import tasks
-
-    calls = []
-    monkeypatch.setattr(
-        tasks, "enqueue", lambda task, *args: calls.append((task.name, args)) or True
-    )
-    return calls
 
 
 def test_commits_wake_the_streams_and_the_replicator_instead_of_queueing_pokes(

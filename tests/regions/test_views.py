@@ -9,19 +9,12 @@ from regions.models import Region
 from regions.services import region_create
 from tests import factories
 from tests.db_state import db_state
+from tests.page_helpers import assert_deleted_after_confirming, form_errors, shown_messages
 from zones.models import Zone
 
 pytestmark = pytest.mark.django_db
 
 WEST = {"id": "2", "name": "west", "description": "", "endpoint": "https://west.example.com/"}
-
-
-def shown_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def form_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 @pytest.fixture
@@ -183,13 +176,7 @@ def test_only_root_admins_edit_regions(dadmin_client, alice_client, west):
 
 
 def test_a_root_admin_deletes_a_region_after_confirming(root_client, west):
-    assertContains(root_client.get("/regions/2/delete/"), "Delete region west?")
-    assert Region.objects.filter(pk=2).exists()
-
-    response = root_client.post("/regions/2/delete/", follow=True)
-    assert response.redirect_chain == [("/regions/", 302)]
-    assert shown_messages(response) == ["Deleted region west."]
-    assert not Region.objects.filter(pk=2).exists()
+    assert_deleted_after_confirming(root_client, west, "region west", "/regions/")
 
 
 def test_the_local_region_cannot_be_deleted(root_client, region):

@@ -8,6 +8,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from regions.services import region_create
 from tests import factories
 from tests.db_state import db_state
+from tests.page_helpers import assert_deleted_after_confirming, form_errors, shown_messages
 from zones.models import AllocationState, NetworkType, Zone
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +24,6 @@ ZONE = {
     "guest_cidr": "10.2.0.0/16",
     "allocation_state": AllocationState.ENABLED,
 }
-
-
-def shown_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def form_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 @pytest.fixture
@@ -280,14 +273,7 @@ def test_only_root_admins_edit_zones(dadmin_client, alice_client, zone):
 
 
 def test_a_root_admin_deletes_a_zone_after_confirming(root_client, zone):
-    url = f"/zones/{zone.pk}/delete/"
-    assertContains(root_client.get(url), "Delete zone zone-a?")
-    assert Zone.objects.filter(pk=zone.pk).exists()
-
-    response = root_client.post(url, follow=True)
-    assert response.redirect_chain == [("/zones/", 302)]
-    assert shown_messages(response) == ["Deleted zone zone-a."]
-    assert not Zone.objects.filter(pk=zone.pk).exists()
+    assert_deleted_after_confirming(root_client, zone, "zone zone-a", "/zones/")
 
 
 def test_only_root_admins_delete_zones(dadmin_client, alice_client, zone):

@@ -5,11 +5,6 @@ from zones.filtersets import ZoneFilterSet
 from zones.models import Zone
 
 
-class Meta:
-    model = Zone
-    fields = ["region", "network_type", "allocation_state", "name"]
-
-
 class ZoneViewSet(ServiceModelViewSet):
     """Availability zones; this portal manages only the zones of its own region."""
 
@@ -20,7 +15,6 @@ class ZoneViewSet(ServiceModelViewSet):
     filterset_class = ZoneFilterSet
     ordering_fields = ["name", "created"]
     selector = selectors.zones_visible_to
-    instance_kwarg = "zone"
     create_service = services.zone_create
     update_service = services.zone_update
     delete_service = services.zone_delete

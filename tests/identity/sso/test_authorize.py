@@ -71,7 +71,7 @@ def code_from(response, flow) -> str:
     return code
 
 
-def redeem(code: str, flow, **changes):
+def redeem(code: str, flow, *, client: Client | None = None, **changes):
     data = {
         "grant_type": "authorization_code",
         "code": code,
@@ -81,7 +81,8 @@ def redeem(code: str, flow, **changes):
         "code_verifier": flow["verifier"],
         **changes,
     }
-    return Client().post(TOKEN, {k: v for k, v in data.items() if v is not None})
+    client = client or Client()
+    return client.post(TOKEN, {k: v for k, v in data.items() if v is not None})
 
 
 # --- anonymous: never a sign-in page for a sibling region ----------------------------------
@@ -217,17 +218,7 @@ def test_the_host_header_does_not_change_the_issuer(alice, flow):
     browser = Client(HTTP_HOST="localhost")
     browser.force_login(alice)
     code = code_from(authorize(browser, flow["params"]), flow)
-    response = Client(HTTP_HOST="localhost").post(
-        TOKEN,
-        {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": flow["params"]["redirect_uri"],
-            "client_id": flow["params"]["client_id"],
-            "client_secret": flow["secret"],
-            "code_verifier": flow["verifier"],
-        },
-    )
+    response = redeem(code, flow, client=Client(HTTP_HOST="localhost"))
     claims = jwt.decode(response.json()["id_token"], options={"verify_signature": False})
     assert claims["iss"] == LOCAL_ENDPOINT
     configuration = Client(HTTP_HOST="localhost").get("/.well-known/openid-configuration")

@@ -17,14 +17,11 @@ from identity.sso.services import region_choose, user_sign_out_everywhere
 from identity.sso.sessions import SIGNED_IN_AT
 from regions.models import Change, PeerLink
 from tests import factories
+from tests.page_helpers import shown_messages
 
 from .conftest import DOWN_ENDPOINT
 
 pytestmark = pytest.mark.django_db
-
-
-def shown_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def split(location: str) -> tuple[str, dict[str, list[str]]]:
