@@ -27,6 +27,17 @@ def local_region(
     return region_create(id=id, name=name, endpoint=endpoint, is_local=True, by=None)
 
 
+def region(*, id: int | None = None, name: str | None = None) -> Region:
+    """Another region of the cloud (not this portal's)."""
+    number = id or 100 + next(_seq)
+    return region_create(
+        id=number,
+        name=name or f"region{number}",
+        endpoint=f"https://region{number}.example.com",
+        by=None,
+    )
+
+
 def domain(*, parent: Domain | None = None, name: str | None = None) -> Domain:
     return identity.domain_create(
         parent=parent or root_domain(), name=name or unique("dom"), by=None

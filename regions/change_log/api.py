@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +18,9 @@ from portal.models import ChangeAction, ObjectChange
 from portal.permissions import Action, require
 from regions.change_log.forms import ChangeFilterForm
 from regions.change_log.selectors import cloud_changes, cursor_parse
+
+#: a text filter: sent, it is not empty
+TEXT = {"type": "string", "minLength": 1}
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -38,35 +46,45 @@ class ChangeSerializer(serializers.Serializer):
 class ChangeListView(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("user", str, description="A username or a user id."),
-            OpenApiParameter("model", str, description="A model's label (identity.User)."),
-            OpenApiParameter("object_id", str, description="One object's changes."),
+            OpenApiParameter("user", TEXT, description="A username or a user id."),
+            OpenApiParameter("model", TEXT, description="A model's label (identity.User)."),
+            OpenApiParameter("object_id", TEXT, description="One object's changes."),
             OpenApiParameter("action", str, enum=ChangeAction.values),
             OpenApiParameter("region", int, description="One region's changes."),
             OpenApiParameter("since", OpenApiTypes.DATETIME, description="From this time on."),
             OpenApiParameter("until", OpenApiTypes.DATETIME, description="Before this time."),
             OpenApiParameter(
-                "before", str, description="The `next` of a page (404 for anything else)."
+                "before", TEXT, description="The `next` of a page (404 for anything else)."
             ),
         ],
-        responses=inline_serializer(
-            "ObjectChangePage",
-            {
-                "results": ChangeSerializer(many=True),
-                "next": serializers.CharField(allow_null=True),
-                "unreachable": serializers.ListField(
-                    child=serializers.IntegerField(),
-                    help_text="Regions that did not answer: their changes are missing.",
-                ),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "ObjectChangePage",
+                {
+                    "results": ChangeSerializer(many=True),
+                    "next": serializers.CharField(allow_null=True),
+                    "unreachable": serializers.ListField(
+                        child=serializers.IntegerField(),
+                        help_text="Regions that did not answer: their changes are missing.",
+                    ),
+                },
+            ),
+            400: OpenApiResponse(description="A filter that cannot be read, named."),
+            404: OpenApiResponse(description="`before` is no page of this list."),
+        },
     )
     def get(self, request: Request) -> Response:
         """Every region's changes, newest first, 50 a page (follow `next` as `before`)."""
         require(request.user, Action.VIEW, ObjectChange)
         form = ChangeFilterForm(request.query_params)
-        if not form.is_valid():
-            return Response({name: list(errors) for name, errors in form.errors.items()}, 400)
+        empty = {
+            name: [f"Send a value, or leave {name} out."]
+            for name, value in request.query_params.items()
+            if (name in form.fields or name == "before") and not value.strip()
+        }
+        if empty or not form.is_valid():
+            errors = {name: list(messages) for name, messages in form.errors.items()}
+            return Response({**errors, **empty}, 400)
         before = request.query_params.get("before", "")
         cursor = cursor_parse(before) if before else None
         if before and cursor is None:  # a page that is not there, as an unknown id is

@@ -178,3 +178,9 @@ def test_the_rest_list_names_a_bad_filter(root, qa):
     assert set(answer.json()) == {"action", "since"}
     answer = client.get("/api/changes/", {"before": "yesterday"})
     assert answer.status_code == 404 and set(answer.json()) == {"before"}
+
+
+def test_the_rest_list_refuses_an_empty_filter(root, qa):
+    answer = api_client(root).get("/api/changes/?until=&user=")
+    assert answer.status_code == 400
+    assert set(answer.json()) == {"until", "user"}
