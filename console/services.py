@@ -12,8 +12,9 @@ from identity.models import AccountType, User
 from identity.selectors import root_domain
 from identity.services import account_create, user_create
 from portal.validation import invalid
+from regions.federation.services import federation_ensure
 from regions.models import Region
-from regions.services import federation_ensure, region_create
+from regions.services import region_create
 from zones.services import zone_create
 
 

@@ -25,8 +25,8 @@ from console.forms import (
 from identity import backends
 from identity.selectors import identity_counts
 from portal.generic.views import add_service_errors
+from regions.federation.replication.join import region_join as join_region
 from regions.models import Region
-from regions.replication.join import region_join as join_region
 from zones.selectors import zones_visible_to
 from zones.views import ZONE_COLUMNS
 

@@ -298,6 +298,7 @@ declare(
     audience=Audience.PARENT,
     domain="project__domain",
     parent="project",
+    event="PROJECT.ACCOUNT",
     replicated=True,
 )
 

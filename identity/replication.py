@@ -14,8 +14,8 @@ from identity.models import (
     ProjectMembership,
     User,
 )
-from regions.peer.sealing import seal, unseal
-from regions.replication.registry import ReplicatedModel, UniqueName, register
+from regions.federation.peer.sealing import seal, unseal
+from regions.federation.replication.registry import ReplicatedModel, UniqueName, register
 
 
 def _seal_secret(payload: dict[str, Any]) -> dict[str, Any]:

@@ -1,12 +1,11 @@
 """How a write that lost a race answers: a field error (400), never a 500.
 
-Services lock what they depend on (see regions.replication.recorder.lock_version), so most
-races already end in a clear refusal. What remains is the database's own word at commit: a
-unique name taken by a concurrent request, a parent deleted by one, a row deleted while it
-was being saved, a deadlock between two writers. `atomic_write` runs a service in a
-transaction and turns those into ValidationErrors naming the field; a deadlock or a
-serialization failure of the outermost transaction is retried, since nothing of it stayed.
-"""
+Services lock what they depend on (see regions.federation.replication.recorder.lock_version), so
+most races already end in a clear refusal. What remains is the database's own word at commit: a
+unique name taken by a concurrent request, a parent deleted by one, a row deleted while it was being
+saved, a deadlock between two writers. `atomic_write` runs a service in a transaction and turns
+those into ValidationErrors naming the field; a deadlock or a serialization failure of the outermost
+transaction is retried, since nothing of it stayed."""
 
 from __future__ import annotations
 

@@ -141,7 +141,7 @@ INSTALLED_APPS = [
 PORTAL_PERMISSIONS = "identity.permissions"
 # Which models replicate, for the check that every model's declaration agrees
 # (portal/declarations.py).
-PORTAL_REPLICATED_MODELS = "regions.replication.registry.registered_models"
+PORTAL_REPLICATED_MODELS = "regions.federation.replication.registry.registered_models"
 
 # Who is calling the CloudStack API (signatures, sessions, login and logout).
 CLOUDSTACK_AUTH = "identity.cloudstack.auth"

@@ -10,15 +10,25 @@ from portal import views
 from portal.cloudstack.views import client_api
 from regions import urls as regions_urls
 from regions import views as region_views
+from regions.federation import urls as federation_urls
 
 urlpatterns = [
     path("health/", region_views.health, name="health"),
-    # the console's dashboard and wizard share the regions namespace (regions:dashboard)
-    path("", include((console_urls.urlpatterns + regions_urls.urlpatterns, "regions"))),
+    # the console's dashboard and wizard and the federation's pages share the regions
+    # namespace (regions:dashboard, regions:federation)
+    path(
+        "",
+        include(
+            (
+                console_urls.urlpatterns + regions_urls.urlpatterns + federation_urls.urlpatterns,
+                "regions",
+            )
+        ),
+    ),
     path("zones/", include("zones.urls")),
     path("identity/", include("identity.urls")),
     path("settings/", include("regions.configuration.urls")),
-    path("changes/", include("regions.change_log.urls")),
+    path("changes/", include("regions.federation.change_log.urls")),
     # allauth's sign-in pages and the single sign-on providers' login and callback routes
     # (/accounts/sso/region-<id>/...), without its social-account pages (/accounts/3rdparty/:
     # connections, signup, errors): users are never linked to an outside account nor made by

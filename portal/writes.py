@@ -1,6 +1,6 @@
 """Helpers every service writes with: one uniqueness rule, and saves that change something.
 
-A save records a replicated change (regions/replication/recorder.py), so a service saves
+A save records a replicated change (regions/federation/replication/recorder.py), so a service saves
 only when a value differs, and only the fields that differ: an edit that changes nothing
 writes nothing, sends nothing to the other regions and leaves `updated` alone.
 """

@@ -9,10 +9,9 @@ class RegionsConfig(AppConfig):
     def ready(self) -> None:
         # This app's replicated models (each app registers its own; the registry orders
         # them parents first by their foreign keys), then the recorder's signals.
-        import regions.configuration.replication  # registers Setting
-        import regions.replication.registrations  # noqa: F401  (registers Region)
+        import regions.federation.replication.registrations  # noqa: F401  (Region, Setting)
         from regions.configuration.services import definitions_sync_after_migrate  # receiver
-        from regions.replication import announce, recorder  # the recorder's receivers
+        from regions.federation.replication import announce, recorder  # the recorder's receivers
 
         recorder.connect(announce=announce.announce_local_changes)
         post_migrate.connect(

@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from portal.filtering import filtered_selector
 from portal.permissions import visible
 from regions.filtersets import RegionFilterSet
-from regions.models import JoinToken, Override, PeerLink, Region
+from regions.models import Region
 
 
 def region_local() -> Region | None:
@@ -51,30 +51,6 @@ def regions_visible_to(*, actor: Any) -> QuerySet[Region]:
     if condition is None:
         return Region.objects.none()
     return region_list().filter(condition)
-
-
-def overrides_filtered(
-    *, kind: str | None = None, model: str | None = None, object_id: str | None = None
-) -> QuerySet[Override]:
-    """What replication overrode here, newest first (the Federation page and the API)."""
-    rows = Override.objects.all()
-    if kind:
-        rows = rows.filter(kind=kind)
-    if model:
-        rows = rows.filter(model=model)
-    if object_id:
-        rows = rows.filter(object_id=object_id)
-    return rows
-
-
-def join_tokens_recent(*, limit: int = 10) -> QuerySet[JoinToken]:
-    """The newest join tokens (hashed: what the Federation page lists)."""
-    return JoinToken.objects.select_related("created_by")[:limit]
-
-
-def peer_links() -> QuerySet[PeerLink]:
-    """This region's link to each peer, with the peer."""
-    return PeerLink.objects.select_related("region")
 
 
 regions_filtered = filtered_selector(regions_visible_to, RegionFilterSet)

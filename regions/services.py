@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid as uuid_module
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -12,7 +11,7 @@ from django.db import transaction
 from portal.permissions import Action, require
 from portal.validation import check_length, invalid
 from portal.writes import require_unique, save_changed, unique_name
-from regions.models import Federation, Region
+from regions.models import Region
 
 if TYPE_CHECKING:
     from identity.models import User  # annotations only: identity is a layer above
@@ -58,14 +57,6 @@ def _check_endpoint(endpoint: str, *, exclude: Region | None = None) -> str:
         message=lambda holder: f"Region {holder.name} already has this endpoint.",
         exclude=exclude,
     )
-
-
-def federation_ensure() -> Federation:
-    """The federation secret, made once by the first region and handed to every joiner."""
-    federation, _ = Federation.objects.get_or_create(
-        pk=1, defaults={"secret": secrets.token_urlsafe(48)}
-    )
-    return federation
 
 
 def region_new_check(*, name: str, endpoint: str, description: str = "") -> None:

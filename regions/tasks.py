@@ -1,4 +1,4 @@
-"""Celery tasks of the replication engine: thin wrappers over regions.replication."""
+"""Celery tasks of the replication engine: thin wrappers over regions.federation.replication."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ from celery.signals import worker_ready
 from django.core.cache import cache
 from django.db import DatabaseError
 
-from regions.change_log.services import change_log_purge
+from regions.federation.change_log.services import change_log_purge
+from regions.federation.peer.client import PeerError
+from regions.federation.peer.signing import nonces_purge
+from regions.federation.replication import delivery, stream
+from regions.federation.replication.apply import parked_retry
+from regions.federation.replication.pull_lock import (
+    PULL_LOCK_SECONDS,
+    pull_again_key,
+    pull_lock_key,
+)
+from regions.federation.replication.region_ids import region_id_reservations_purge
 from regions.models import ParkedChange
-from regions.peer.client import PeerError
-from regions.peer.signing import nonces_purge
-from regions.replication import delivery, stream
-from regions.replication.apply import parked_retry
-from regions.replication.pull_lock import PULL_LOCK_SECONDS, pull_again_key, pull_lock_key
-from regions.replication.region_ids import region_id_reservations_purge
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from portal.declarations import Audience, declaration, declarations, project_mod
 from portal.generic.views import ObjectDetailView, ObjectListView
 from portal.models import ChangeAction, ObjectChange
 from regions.configuration.services import setting_update
+from regions.federation.services import federation_ensure
 from regions.models import Federation, Region, Setting
-from regions.services import federation_ensure
 from tests import factories
 from tests.factories import PASSWORD, unique
 from zones.models import Zone

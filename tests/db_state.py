@@ -31,8 +31,8 @@ def replicated_state(*, parked: bool = False) -> dict[str, Any]:
     """Every replicated row (secrets decrypted, clock fields left out), every object
     version, and with PARKED every parked change: what two regions that converged share."""
     from identity.crypto import secret_decrypt
+    from regions.federation.replication import registry
     from regions.models import ObjectVersion, ParkedChange
-    from regions.replication import registry
 
     rows = {}
     for spec in registry.registered():

@@ -228,7 +228,7 @@ class RegionProcess:
         )
 
     def start_replicator(self) -> None:
-        """Pokes peers as changes commit and pulls when poked (regions/replication)."""
+        """Pokes peers as changes commit and pulls when poked (regions/federation/replication)."""
         self._spawn("replicator", [str(BIN / "python"), "manage.py", "replicate"])
 
     def start(self) -> None:

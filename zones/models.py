@@ -76,4 +76,4 @@ class ZoneSetting(UUIDModel):
         return reverse("settings:zone_setting_edit", args=[self.setting_id, self.zone_id])
 
 
-declare(ZoneSetting, scope=Scope.ZONE, audience=Audience.ADMINS)
+declare(ZoneSetting, scope=Scope.ZONE, audience=Audience.ADMINS, event="CONFIGURATION.ZONE")

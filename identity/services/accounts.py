@@ -8,7 +8,7 @@ from identity.services.guards import keep_a_root_admin
 from portal.concurrency import atomic_write
 from portal.validation import check_dns_name, invalid
 from portal.writes import save_changed, unique_name
-from regions.replication.recorder import hold
+from regions.federation.replication.recorder import hold
 
 
 def _check_name(*, domain: Domain, name: str, exclude: Account | None = None) -> str:

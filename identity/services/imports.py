@@ -16,7 +16,7 @@ from identity.services.users import _check_password, _check_profile, _username_v
 from portal import audit
 from portal.bulk_insert import bulk_insert
 from portal.validation import check_length, invalid
-from regions.replication.recorder import record_created
+from regions.federation.replication.recorder import record_created
 
 
 def _row_error(index: int, error: ValidationError) -> ValidationError:

@@ -13,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from identity.models import User
 from identity.sso.models import RegionChoice
 from portal.declarations import Scope, declaration
+from regions.federation.replication.health import link_reachable
 from regions.models import PeerLink, Region
-from regions.replication.health import link_reachable
 
 
 @dataclass(frozen=True)

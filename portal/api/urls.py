@@ -6,10 +6,10 @@ from rest_framework.routers import DefaultRouter
 
 from identity.api.token import TokenView
 from identity.api.views import AccountViewSet, DomainViewSet, ProjectViewSet, UserViewSet
-from regions.api import federation
 from regions.api.views import RegionViewSet
-from regions.change_log.api import ChangeListView
 from regions.configuration.api import SettingViewSet
+from regions.federation import api as federation
+from regions.federation.change_log.api import ChangeListView
 from zones.api.views import ZoneViewSet
 
 router = DefaultRouter()
@@ -22,7 +22,7 @@ router.register("users", UserViewSet, basename="user")
 router.register("projects", ProjectViewSet, basename="project")
 
 urlpatterns = [
-    path("peer/", include("regions.peer.urls")),
+    path("peer/", include("regions.federation.peer.urls")),
     path("federation/", federation.FederationView.as_view(), name="api-federation"),
     path(
         "federation/peers/<int:pk>/retry/",

@@ -22,7 +22,7 @@ import requests
 
 from identity.services import user_keys_register
 from identity.services.keys import KeyPair
-from regions.services import federation_ensure
+from regions.federation.services import federation_ensure
 from tests import factories
 
 

@@ -16,8 +16,8 @@ from django.test import override_settings
 from identity import services as identity
 from identity.models import User
 from identity.services.imports import users_import
+from regions.federation.replication import events, registry
 from regions.models import Change, ObjectVersion
-from regions.replication import events, registry
 from tests import factories
 from tests.db_state import db_state
 

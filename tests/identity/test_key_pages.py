@@ -10,7 +10,7 @@ from identity.models import ApiKey
 from identity.selectors import api_key_secret, root_domain
 from identity.services import user_keys_register
 from regions.configuration.services import setting_update
-from regions.services import federation_ensure
+from regions.federation.services import federation_ensure
 from tests import factories
 
 

@@ -10,7 +10,7 @@ from identity import crypto
 from identity.models import ApiKey
 from identity.selectors import api_key_lookup, api_key_secret, root_domain
 from identity.services import user_keys_register, user_keys_reveal, user_keys_revoke
-from regions.services import federation_ensure
+from regions.federation.services import federation_ensure
 from tests import factories
 
 

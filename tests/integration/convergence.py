@@ -51,7 +51,7 @@ VERSION_COLUMNS = ("model", "object_id", "wall", "counter", "origin", "deleted")
 
 REGISTRY_SCRIPT = """
 import json
-from regions.replication import registry
+from regions.federation.replication import registry
 out = []
 for spec in registry.registered():
     meta = spec.model._meta

@@ -16,8 +16,8 @@ import uuid
 import pytest
 from django.db import connection, transaction
 
+from regions.federation.replication.feed import feed_head, feed_read
 from regions.models import Change
-from regions.replication.feed import feed_head, feed_read
 from tests import factories
 
 pytestmark = [

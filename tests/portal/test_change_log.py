@@ -18,8 +18,8 @@ from identity.services.imports import users_import
 from portal import audit
 from portal.declarations import declaration
 from portal.models import AsyncJob, ChangeAction, ObjectChange
+from regions.federation.replication.recorder import applying_remote, deciding_here
 from regions.models import PeerLink
-from regions.replication.recorder import applying_remote, deciding_here
 from tests.api_helpers import api_client
 
 pytestmark = pytest.mark.django_db

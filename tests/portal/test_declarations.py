@@ -17,8 +17,8 @@ from identity.permissions import Action, may, visible
 from portal import declarations
 from portal.declarations import Audience, Scope, declaration, project_models
 from portal.navigation import menu_for
+from regions.federation.replication import registry
 from regions.models import Override, Region
-from regions.replication import registry
 from tests import factories
 from zones.models import Zone
 

@@ -43,7 +43,7 @@ def contract_without(ignored: str, path: Path) -> Path:
 def test_the_layers_hold():
     result = lint()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert "2 kept, 0 broken" in result.stdout
 
 
 def test_an_import_up_a_layer_breaks_them(tmp_path):
@@ -93,3 +93,16 @@ def test_the_console_is_the_top_layer():
     assert layers[0] == "console" and layers[-1] == "portal"
     upward = [i for i in settings["contracts"][0]["ignore_imports"] if "-> console" in i]
     assert upward == ["portal.urls -> console.urls"]
+
+
+def test_regions_is_layered_inside_as_its_folders_are():
+    """The registry, the configuration and the federation are regions' own layers, and each
+    layer the contract names is a module or a folder of regions/."""
+    settings = tomllib.loads((BASE / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (inside,) = [c for c in settings["contracts"] if c.get("containers") == ["regions"]]
+    names = [name.strip() for layer in inside["layers"] for name in layer.split(":")]
+    assert names.index("federation") < names.index("services") < names.index("configuration")
+    assert names[-1] == "models"
+    for name in names:
+        assert (BASE / "regions" / name).is_dir() or (BASE / "regions" / f"{name}.py").is_file()
+    assert "ignore_imports" not in inside

@@ -250,7 +250,7 @@ def helper():
     from . import sibling
     if TYPE_CHECKING:
         from zones.models import Zone
-    from regions.replication import delivery
+    from regions.federation.replication import delivery
 """
 
 
@@ -259,7 +259,7 @@ def test_the_walk_finds_imports_inside_functions_and_names_file_and_line():
     assert [str(i) for i in found] == [
         "regions/sample.py:17: regions.tasks imported inside Other.ready()",
         "regions/sample.py:22: regions.sibling imported inside helper()",
-        "regions/sample.py:25: regions.replication.delivery imported inside helper()",
+        "regions/sample.py:25: regions.federation.replication.delivery imported inside helper()",
     ]
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from regions.federation.peer.client import PeerError
+from regions.federation.replication import region_ids
+from regions.federation.services import federation_ensure
 from regions.models import Region
-from regions.peer.client import PeerError
-from regions.replication import region_ids
-from regions.services import federation_ensure, region_create
+from regions.services import region_create
 from tests import factories
 
 

@@ -10,9 +10,9 @@ from django.test import Client
 from identity.services import domain_create, domain_update
 from portal import audit
 from portal.models import ObjectChange
-from regions.change_log.selectors import PAGE_SIZE
-from regions.change_log.services import change_log_purge
 from regions.configuration.services import setting_update
+from regions.federation.change_log.selectors import PAGE_SIZE
+from regions.federation.change_log.services import change_log_purge
 from regions.models import Region
 from tests.api_helpers import api_client
 from tests.db_state import db_state

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from regions.configuration.selectors import setting_value
 from regions.configuration.services import setting_reset, setting_update
+from regions.federation.replication import registry
+from regions.federation.replication.apply import IncomingChange, Outcome, change_apply
+from regions.federation.replication.feed import snapshot_build
 from regions.models import Change, Setting
 from regions.models.configuration import setting_id
-from regions.replication import registry
-from regions.replication.apply import IncomingChange, Outcome, change_apply
-from regions.replication.feed import snapshot_build
 from tests import factories
 
 

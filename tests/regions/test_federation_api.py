@@ -11,8 +11,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from regions.federation import api as federation_api
+from regions.federation.replication import feed
+from regions.federation.replication.feed import FEED_LIMIT
 from regions.models import Change, Federation, JoinToken, PeerLink
-from regions.replication.feed import FEED_LIMIT
 from tests import factories
 from tests.api_helpers import (
     ANONYMOUS_REFUSED,
@@ -170,9 +172,6 @@ def test_events_default_to_pages_of_100_and_at_most_the_feed_limit(west, root_ap
     factories.domain(name="d")
     assert len(root_api.get("/api/events/").json()["events"]) == 5
     assert len(root_api.get("/api/events/?limit=0").json()["events"]) == 1
-    from regions.api import federation as federation_api
-    from regions.replication import feed
-
     for module in (federation_api, feed):
         monkeypatch.setattr(module, "FEED_LIMIT", 2)
     page = root_api.get(f"/api/events/?limit={FEED_LIMIT}").json()

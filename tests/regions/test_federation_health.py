@@ -10,10 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.utils import timezone
 
-from regions.federation_services import peer_retry, replication_set
+from regions.federation.replication import announce, delivery
+from regions.federation.replication.health import (
+    DEAD_LETTER_ATTEMPTS,
+    STALE_SECONDS,
+    federation_health,
+)
+from regions.federation.services import peer_retry, replication_set
 from regions.models import Change, Federation, ParkedChange, PeerLink
-from regions.replication import announce, delivery
-from regions.replication.health import DEAD_LETTER_ATTEMPTS, STALE_SECONDS, federation_health
 from regions.services import region_create
 from tests import factories
 from tests.db_state import db_state
@@ -127,7 +131,7 @@ def test_reachability_needs_a_recent_contact_without_a_later_error(west, no_netw
 
 
 def test_a_failed_pull_marks_the_peer_unreachable_with_the_error(west):
-    from regions.peer.client import PeerError
+    from regions.federation.peer.client import PeerError
 
     link, _ = PeerLink.objects.get_or_create(region=west)
     PeerLink.objects.filter(pk=link.pk).update(pulled_seq=7)

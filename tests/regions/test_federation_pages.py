@@ -11,9 +11,9 @@ import requests
 from django.test import Client
 from django.utils import timezone
 
+from regions.federation.peer.client import PeerError
+from regions.federation.replication import delivery
 from regions.models import Federation, JoinToken, PeerLink
-from regions.peer.client import PeerError
-from regions.replication import delivery
 from tests import factories
 from tests.db_state import db_state
 

@@ -1,4 +1,5 @@
-"""Feed streams (regions/replication/stream.py): the sending view and the receiving loop."""
+"""Feed streams (regions/federation/replication/stream.py): the sending view and the
+receiving loop."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
+from regions.federation.peer import client as peer_client
+from regions.federation.peer import signing
+from regions.federation.peer.client import PeerError
+from regions.federation.replication import delivery, replicator, signed_calls, stream
 from regions.models import Change, PeerLink
-from regions.peer import client as peer_client
-from regions.peer import signing
-from regions.peer.client import PeerError
-from regions.replication import delivery, replicator, signed_calls, stream
 from tests import factories
 
 
@@ -303,7 +304,7 @@ def test_a_stream_cut_inside_a_line_is_an_error():
 
 
 def test_no_stream_is_opened_while_replication_is_off(peer_sends):
-    from regions.federation_services import replication_set
+    from regions.federation.services import replication_set
 
     opened = peer_sends(line(remote_page(seqs=[1])))
     replication_set(enabled=False, by=None)
@@ -313,7 +314,7 @@ def test_no_stream_is_opened_while_replication_is_off(peer_sends):
 
 
 def test_a_stream_applies_nothing_more_once_replication_is_turned_off(peer_sends, monkeypatch):
-    from regions.federation_services import replication_set
+    from regions.federation.services import replication_set
 
     def turn_off_then_page():
         yield line(remote_page(seqs=[1]))
@@ -327,7 +328,7 @@ def test_a_stream_applies_nothing_more_once_replication_is_turned_off(peer_sends
 
 
 def test_a_stream_sends_nothing_once_replication_is_turned_off_here(west, short_streams):
-    from regions.federation_services import replication_set
+    from regions.federation.services import replication_set
 
     head = delivery.local_head()
     response = signed_get(f"/api/peer/stream/?after={head}")

@@ -19,6 +19,11 @@ from identity import services as identity
 from identity.crypto import secret_decrypt
 from identity.models import ROOT_DOMAIN_ID, Account, ApiKey, Domain, Project, User
 from identity.services.keys import user_keys_register
+from regions.federation.peer.client import PeerError
+from regions.federation.replication import join as join_module
+from regions.federation.replication import recorder, region_ids
+from regions.federation.replication.join import join_accept, join_token_create, region_join
+from regions.federation.services import federation_ensure
 from regions.models import (
     Change,
     Federation,
@@ -30,11 +35,7 @@ from regions.models import (
     Region,
     RegionIdReservation,
 )
-from regions.peer.client import PeerError
-from regions.replication import join as join_module
-from regions.replication import recorder, region_ids
-from regions.replication.join import join_accept, join_token_create, region_join
-from regions.services import federation_ensure, region_create
+from regions.services import region_create
 from tests import factories
 from tests.db_state import db_state
 

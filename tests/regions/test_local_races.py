@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from identity import services as identity
 from identity.models import Account, Domain, User
+from regions.federation.replication.apply import IncomingChange, change_apply
 from regions.models import ObjectVersion
-from regions.replication.apply import IncomingChange, change_apply
 from tests import factories
 
 WALL = 4_000_000_000_000

@@ -11,12 +11,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from regions.federation.peer import client as peer_client
+from regions.federation.peer import signing
+from regions.federation.replication import feed
+from regions.federation.replication.join import join_token_create
+from regions.federation.services import federation_ensure
 from regions.models import Change, Federation, JoinToken, PeerLink, Region, RegionIdReservation
-from regions.peer import client as peer_client
-from regions.peer import signing
-from regions.replication import feed
-from regions.replication.join import join_token_create
-from regions.services import federation_ensure, region_create
+from regions.services import region_create
 from tests import factories
 from tests.db_state import db_state
 

@@ -9,9 +9,9 @@ import pytest
 from cryptography.fernet import InvalidToken
 from django.utils import timezone
 
+from regions.federation.peer import sealing, signing
+from regions.federation.services import federation_ensure
 from regions.models import Federation, PeerNonce
-from regions.peer import sealing, signing
-from regions.services import federation_ensure
 
 SECRET = "federation-secret-for-tests"
 PATH = "/api/peer/changes/?after=10&limit=100"

@@ -10,8 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from regions.models import OverrideKind, Region, RegionIdReservation
-from regions.replication.region_ids import (
+from regions.federation.replication.region_ids import (
     RESERVATION_TTL,
     RegionIdTaken,
     region_id_highest,
@@ -19,7 +18,8 @@ from regions.replication.region_ids import (
     region_id_reservations_purge,
     region_id_reserve,
 )
-from regions.replication.registry import spec_for
+from regions.federation.replication.registry import spec_for
+from regions.models import OverrideKind, Region, RegionIdReservation
 from regions.services import region_create
 
 NORTH = uuid.UUID("0b5f6f7e-1111-4c5e-9d4e-000000000001")

@@ -3,7 +3,7 @@ the order apps happen to register them in."""
 
 from __future__ import annotations
 
-from regions.replication import registry
+from regions.federation.replication import registry
 
 
 def _parents(spec: registry.ReplicatedModel, labels: set[str]) -> set[str]:

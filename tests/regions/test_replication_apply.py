@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from identity import services as identity_services
 from identity.models import ROOT_DOMAIN_ID, Account, Domain, ProjectMembership, User
-from regions.models import Change, ObjectVersion, Override, ParkedChange, Region
-from regions.replication import registry
-from regions.replication.apply import (
+from regions.federation.replication import registry
+from regions.federation.replication.apply import (
     UNVERSIONED,
     IncomingChange,
     Outcome,
@@ -21,6 +20,7 @@ from regions.replication.apply import (
     change_apply,
     parked_retry,
 )
+from regions.models import Change, ObjectVersion, Override, ParkedChange, Region
 from tests import factories
 
 WALL = 1_700_000_000_000

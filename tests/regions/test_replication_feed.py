@@ -20,11 +20,10 @@ from identity.models import (
     User,
 )
 from identity.services.keys import user_keys_register
-from regions.models import Change, ObjectVersion, ParkedChange, PeerLink, Region
-from regions.peer.sealing import unseal
-from regions.replication import recorder, registry
-from regions.replication.apply import IncomingChange, Outcome, change_apply, parked_retry
-from regions.replication.feed import (
+from regions.federation.peer.sealing import unseal
+from regions.federation.replication import recorder, registry
+from regions.federation.replication.apply import IncomingChange, Outcome, change_apply, parked_retry
+from regions.federation.replication.feed import (
     FEED_LIMIT,
     change_to_wire,
     feed_head,
@@ -32,8 +31,10 @@ from regions.replication.feed import (
     feed_read,
     snapshot_build,
 )
-from regions.replication.join import snapshot_apply
-from regions.services import federation_ensure, region_create
+from regions.federation.replication.join import snapshot_apply
+from regions.federation.services import federation_ensure
+from regions.models import Change, ObjectVersion, ParkedChange, PeerLink, Region
+from regions.services import region_create
 from tests import factories
 from tests.db_state import replicated_state
 
@@ -338,7 +339,7 @@ def domain_wire(name: str, tick: int, parent=ROOT_DOMAIN_ID, path=None) -> dict:
 
 
 def test_a_pull_applies_every_page_and_moves_the_cursor_with_them(region, monkeypatch):
-    from regions.replication import delivery
+    from regions.federation.replication import delivery
 
     west = region_create(id=2, name="west", endpoint="http://127.0.0.1:9", by=None)
     changes = [domain_wire(f"w{n}", n) for n in range(5)]
@@ -357,7 +358,7 @@ def test_a_pull_applies_every_page_and_moves_the_cursor_with_them(region, monkey
 
 
 def test_a_page_that_fails_leaves_the_cursor_and_applies_nothing_of_it(region, monkeypatch):
-    from regions.replication import delivery
+    from regions.federation.replication import delivery
 
     region_create(id=2, name="west", endpoint="http://127.0.0.1:9", by=None)
     changes = [domain_wire("ok1", 1), domain_wire("ok2", 2), domain_wire("ok3", 3)]

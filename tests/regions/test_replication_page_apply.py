@@ -20,12 +20,13 @@ from identity.models import (
     ProjectMembership,
     User,
 )
+from regions.federation.peer.sealing import unseal
+from regions.federation.replication import registry
+from regions.federation.replication.apply import IncomingChange, Outcome, change_apply, parked_retry
+from regions.federation.replication.page_apply import page_apply
+from regions.federation.services import federation_ensure
 from regions.models import Change, ObjectVersion, Override, ParkedChange, Region
-from regions.peer.sealing import unseal
-from regions.replication import registry
-from regions.replication.apply import IncomingChange, Outcome, change_apply, parked_retry
-from regions.replication.page_apply import page_apply
-from regions.services import federation_ensure, region_create
+from regions.services import region_create
 from tests import factories
 from tests.db_state import replicated_state
 

@@ -7,8 +7,8 @@ from django.db import transaction
 
 from identity import services as identity
 from identity.models import ROOT_DOMAIN_ID, Domain, User
+from regions.federation.replication import clock, recorder, registry
 from regions.models import Change, ObjectVersion, Region
-from regions.replication import clock, recorder, registry
 from regions.services import region_update
 from tests import factories
 
@@ -112,7 +112,7 @@ def test_a_cascaded_delete_is_recorded_for_every_row_it_removes(region):
     user = factories.user()
     factories.project(owner=user.account)
     from identity.services.keys import user_keys_register
-    from regions.services import federation_ensure
+    from regions.federation.services import federation_ensure
 
     federation_ensure()
     key = user_keys_register(user=user, by=None).record
@@ -211,7 +211,7 @@ def test_a_sign_in_records_no_change(region, client):
 
 def test_a_sign_in_here_does_not_undo_a_disable_made_elsewhere(region, client):
     """The disable (region 2) and the sign-in (here) race; the disable must win everywhere."""
-    from regions.replication.apply import IncomingChange, Outcome, change_apply
+    from regions.federation.replication.apply import IncomingChange, Outcome, change_apply
 
     user = factories.user(username="dana")
     mine = version_of(user).version

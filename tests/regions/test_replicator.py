@@ -1,6 +1,6 @@
-"""The replicator's logic (regions/replication/replicator.py): wake-ups, coalescing, backoff,
-routing to peers, the Redis reconnection, the fallback to Celery, the shared pull lock and
-the pipelined pull. No Redis and no peer: fakes stand in for both."""
+"""The replicator's logic (regions/federation/replication/replicator.py): wake-ups, coalescing,
+backoff, routing to peers, the Redis reconnection, the fallback to Celery, the shared pull lock
+and the pipelined pull. No Redis and no peer: fakes stand in for both."""
 
 from __future__ import annotations
 
@@ -13,13 +13,20 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
+from regions.federation.peer import signing
+from regions.federation.peer.client import PeerError
+from regions.federation.replication import (
+    announce,
+    delivery,
+    pull_lock,
+    replicator,
+    signed_calls,
+    wakeups,
+)
+from regions.federation.replication.pull_lock import PullLock
+from regions.federation.replication.replicator import ContactMarks, Replicator, TryLater, Worker
+from regions.federation.replication.wakeups import parse
 from regions.models import PeerLink
-from regions.peer import signing
-from regions.peer.client import PeerError
-from regions.replication import announce, delivery, pull_lock, replicator, signed_calls, wakeups
-from regions.replication.pull_lock import PullLock
-from regions.replication.replicator import ContactMarks, Replicator, TryLater, Worker
-from regions.replication.wakeups import parse
 
 WAIT = 5.0  # every wait of these tests is bounded by this
 
@@ -407,7 +414,7 @@ def test_reads_of_our_feed_are_counted_per_peer(monkeypatch, publisher):
 def test_a_peer_reading_our_feed_is_counted_before_the_feed_is_read(west, monkeypatch):
     order = []
     monkeypatch.setattr(wakeups, "note_read", lambda region_id: order.append("counted"))
-    from regions.replication import feed
+    from regions.federation.replication import feed
 
     read = feed.feed_page_json
     monkeypatch.setattr(
@@ -573,7 +580,7 @@ def test_a_pull_asked_for_again_meanwhile_goes_round_once_more(west, local_cache
 
 
 def test_no_pull_or_poke_while_replication_is_off(west, local_cache, monkeypatch):
-    from regions.federation_services import replication_set
+    from regions.federation.services import replication_set
 
     replication_set(enabled=False, by=None)
     monkeypatch.setattr(delivery, "peer_pull", lambda **kwargs: pytest.fail("pulled"))

@@ -17,10 +17,11 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings import peer_url_overrides
+from regions.federation.peer import client as peer_client
+from regions.federation.peer import signing
+from regions.federation.services import federation_ensure
 from regions.models import Region
-from regions.peer import client as peer_client
-from regions.peer import signing
-from regions.services import federation_ensure, region_create
+from regions.services import region_create
 from tools.faultproxy import FaultProxy
 
 BASE_DIR = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from portal.validation import describe_error
-from regions.replication.join import region_join
+from regions.federation.replication.join import region_join
 
 
 class Command(BaseCommand):

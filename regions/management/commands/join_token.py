@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from portal.validation import describe_error
-from regions.replication.join import join_token_create
+from regions.federation.replication.join import join_token_create
 
 
 class Command(BaseCommand):

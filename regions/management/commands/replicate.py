@@ -1,4 +1,5 @@
-"""Run this region's replicator (regions/replication/replicator.py) until SIGTERM or SIGINT."""
+"""Run this region's replicator (regions/federation/replication/replicator.py) until SIGTERM
+or SIGINT."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from regions.replication.replicator import Replicator, clear_stale_pull_locks
+from regions.federation.replication.replicator import Replicator, clear_stale_pull_locks
 
-log = logging.getLogger("regions.replication.replicator")
+log = logging.getLogger("regions.federation.replication.replicator")
 
 
 class Command(BaseCommand):

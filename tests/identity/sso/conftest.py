@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from requests.adapters import HTTPAdapter
 
-from regions.services import federation_ensure, region_create
+from regions.federation.services import federation_ensure
+from regions.services import region_create
 
 #: a closed loopback port (discard): a probe of it fails at once
 DOWN_ENDPOINT = "http://127.0.0.1:9"

@@ -27,7 +27,8 @@ from identity.sso import jwks, mesh
 from identity.sso.adapters import RegionIdpAdapter, RegionSocialAccountAdapter
 from identity.sso.provider import RegionOAuth2Adapter
 from identity.sso.sessions import SIGNED_IN_AT
-from regions.services import federation_ensure, region_delete
+from regions.federation.services import federation_ensure
+from regions.services import region_delete
 
 from .conftest import DOWN_ENDPOINT, LOCAL_ENDPOINT
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 from identity import services as identity
 from identity.sso.models import GlobalSignOut, RegionChoice, SigningKey
 from identity.sso.services import region_choose, user_sign_out_everywhere
+from regions.federation.replication import registry
+from regions.federation.replication.apply import IncomingChange, Outcome, change_apply
 from regions.models import Change, ObjectVersion, ParkedChange
-from regions.replication import registry
-from regions.replication.apply import IncomingChange, Outcome, change_apply
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from identity.sso.selectors import (
     switcher_entries,
 )
 from identity.sso.services import region_choose
+from regions.federation.replication.health import STALE_SECONDS
 from regions.models import PeerLink, Setting
-from regions.replication.health import STALE_SECONDS
 from regions.services import region_delete
 from tests import factories
 

@@ -25,8 +25,9 @@ from identity.sso.services import (
     sso_clients_sync,
     user_sign_out_everywhere,
 )
+from regions.federation.services import federation_ensure
 from regions.models import Change, Federation
-from regions.services import federation_ensure, region_create, region_delete, region_update
+from regions.services import region_create, region_delete, region_update
 
 from .conftest import DOWN_ENDPOINT, NORTH_ENDPOINT
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -9,7 +10,6 @@ from django.db import transaction
 from portal.permissions import Action, require
 from regions import tasks
 from regions.models import Federation, ParkedChange, PeerLink
-from regions.services import federation_ensure
 
 if TYPE_CHECKING:
     from identity.models import User  # annotations only: identity is a layer above
@@ -32,4 +32,12 @@ def replication_set(*, enabled: bool, by: User | None) -> Federation:
     federation.save(update_fields=["replication_enabled", "updated"])
     if enabled:
         transaction.on_commit(lambda: tasks.enqueue(tasks.replication_sweep))
+    return federation
+
+
+def federation_ensure() -> Federation:
+    """The federation secret, made once by the first region and handed to every joiner."""
+    federation, _ = Federation.objects.get_or_create(
+        pk=1, defaults={"secret": secrets.token_urlsafe(48)}
+    )
     return federation

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from regions.change_log.forms import ChangeFilterForm
-from regions.change_log.selectors import PAGE_SIZE, cursor_parse, local_page
+from regions.federation.change_log.forms import ChangeFilterForm
+from regions.federation.change_log.selectors import PAGE_SIZE, cursor_parse, local_page
+from regions.federation.peer.views import signed
 from regions.models import Region
-from regions.peer.views import signed
 
 #: the most rows one answer carries
 LIMIT = 500

@@ -13,7 +13,7 @@ import hashlib
 
 from cryptography.fernet import Fernet
 
-from regions.services import federation_ensure
+from regions.federation.services import federation_ensure
 
 _CONTEXT = b"region-portal/replication/sealed-secret/v1\x00"
 

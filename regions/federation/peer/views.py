@@ -1,6 +1,6 @@
 """The peer API (/api/peer/): what regions of one cloud call on each other.
 
-Every endpoint but join is signed with the federation secret (regions.peer.signing); join
+Every endpoint but join is signed with the federation secret (regions.federation.peer.signing); join
 is authorised by a one-time join token instead, since the joiner has no secret yet.
 """
 
@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.api.errors import validation_error_to_api
 from regions import tasks
+from regions.federation.peer import signing
+from regions.federation.replication import delivery, feed, join, region_ids, wakeups
+from regions.federation.replication import stream as feed_stream
 from regions.models import Region
-from regions.peer import signing
-from regions.replication import delivery, feed, join, region_ids, wakeups
-from regions.replication import stream as feed_stream
 
 
 def signed(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:

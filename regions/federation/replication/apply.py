@@ -28,10 +28,10 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 
 from portal import audit
+from regions.federation.replication import recorder, registry
+from regions.federation.replication.recorder import applying_remote, deciding_here
 from regions.models import ObjectVersion, Override, OverrideKind, ParkedChange, Region
 from regions.models.replication import ChangeOp
-from regions.replication import recorder, registry
-from regions.replication.recorder import applying_remote, deciding_here
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from portal.validation import invalid
+from regions.federation.peer.client import PeerError, call_region
 from regions.models import Region, RegionIdReservation
-from regions.peer.client import PeerError, call_region
 from regions.services import MAX_REGION_ID
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ ATTEMPTS = 5
 RETRY_PAUSE = 0.5
 PEER_TIMEOUT = (3.05, 10)
 #: a reservation whose join never completed is forgotten after this long: the lifetime of
-#: a join token (regions.replication.join.TOKEN_TTL), far longer than any join takes
+#: a join token (regions.federation.replication.join.TOKEN_TTL), far longer than any join takes
 RESERVATION_TTL = timedelta(hours=1)
 
 

@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.db.models import Max, TextField
 from django.db.models.functions import Cast
 
+from regions.federation.replication import registry
 from regions.models import Change, ObjectVersion, ParkedChange, PeerLink, Region
 from regions.models.replication import ChangeOp
-from regions.replication import registry
 
 FEED_LIMIT = 1000
 

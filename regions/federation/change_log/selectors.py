@@ -23,9 +23,9 @@ from django.db.models import Q, QuerySet
 from portal.declarations import Declaration, Scope, declaration, declarations
 from portal.models import ObjectChange
 from portal.validation import CONTROL
+from regions.federation.peer import signing
+from regions.federation.peer.client import PeerError, peer_call, peer_url
 from regions.models import Region
-from regions.peer import signing
-from regions.peer.client import PeerError, peer_call, peer_url
 
 PAGE_SIZE = 50
 #: how long the list waits for a peer (connect, read), in seconds

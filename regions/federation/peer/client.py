@@ -10,8 +10,8 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from django.conf import settings
 
+from regions.federation.peer import signing
 from regions.models import Region
-from regions.peer import signing
 
 TIMEOUT = (3.05, 30)  # connect, read
 

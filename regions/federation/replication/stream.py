@@ -37,10 +37,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 
+from regions.federation.peer.client import PeerError, peer_stream, peer_url
+from regions.federation.replication import delivery, feed, signed_calls, wakeups
+from regions.federation.replication.db_connections import fresh_connections
 from regions.models import PeerLink
-from regions.peer.client import PeerError, peer_stream, peer_url
-from regions.replication import delivery, feed, signed_calls, wakeups
-from regions.replication.db_connections import fresh_connections
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from django.db import models, transaction
 from portal import audit
 from portal.bulk_insert import bulk_insert_rows
 from portal.validation import invalid
+from regions.federation.replication import clock, events, registry
+from regions.federation.replication.feed import change_to_wire
 from regions.models import Change, ObjectVersion, Region
 from regions.models.replication import ChangeOp
-from regions.replication import clock, events, registry
-from regions.replication.feed import change_to_wire
 
 log = logging.getLogger(__name__)
 _state = threading.local()

@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from regions.federation.peer.client import peer_call, peer_url
 from regions.models import Federation, Region
-from regions.peer.client import peer_call, peer_url
 
 #: how long one read of the replication switch and the secret serves the workers
 CALLER_SECONDS = 0.2
@@ -48,7 +48,7 @@ def credentials_read() -> tuple[int, str] | None:
 
 def signed_caller() -> Callable[..., Any] | None:
     """A signed caller of peers with the current credentials, or None when replication is
-    off (regions.peer.client.call_region reads the id and the secret for every call)."""
+    off (regions.federation.peer.client.call_region reads the id and the secret for every call)."""
     current = credentials()
     if current is None:
         return None

@@ -11,12 +11,12 @@ from rest_framework.views import APIView
 
 from portal.api.viewsets import BodyMustParse
 from portal.permissions import Action, require
-from regions.federation_services import peer_retry, replication_set
+from regions.federation.replication.feed import FEED_LIMIT, feed_read
+from regions.federation.replication.health import federation_health
+from regions.federation.replication.join import join_token_create
+from regions.federation.selectors import overrides_filtered
+from regions.federation.services import peer_retry, replication_set
 from regions.models import Federation, OverrideKind, PeerLink
-from regions.replication.feed import FEED_LIMIT, feed_read
-from regions.replication.health import federation_health
-from regions.replication.join import join_token_create
-from regions.selectors import overrides_filtered
 
 
 class PeerHealthSerializer(serializers.Serializer):

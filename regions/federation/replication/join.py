@@ -17,22 +17,18 @@ from django.utils import timezone
 from portal.permissions import Action, require
 from portal.validation import invalid
 from regions import tasks
-from regions.models import Federation, JoinToken, PeerLink, Region
-from regions.replication.apply import parked_retry
-from regions.replication.delivery import apply_lock
-from regions.replication.feed import snapshot_build
-from regions.replication.page_apply import page_apply
-from regions.replication.region_ids import (
+from regions.federation.replication.apply import parked_retry
+from regions.federation.replication.delivery import apply_lock
+from regions.federation.replication.feed import snapshot_build
+from regions.federation.replication.page_apply import page_apply
+from regions.federation.replication.region_ids import (
     region_id_claim,
     region_id_release,
     region_id_release_everywhere,
 )
-from regions.services import (
-    endpoint_normalize,
-    federation_ensure,
-    region_create,
-    region_new_check,
-)
+from regions.federation.services import federation_ensure
+from regions.models import Federation, JoinToken, PeerLink, Region
+from regions.services import endpoint_normalize, region_create, region_new_check
 
 if TYPE_CHECKING:
     from identity.models import User  # annotations only: identity is a layer above

@@ -20,17 +20,17 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from portal.bulk_insert import bulk_insert_rows
-from regions.models import ObjectVersion, ParkedChange
-from regions.models.replication import ChangeOp
-from regions.replication import registry
-from regions.replication.apply import (
+from regions.federation.replication import registry
+from regions.federation.replication.apply import (
     UNVERSIONED,
     IncomingChange,
     Outcome,
     change_apply,
     parked_retry,
 )
-from regions.replication.recorder import applying_remote
+from regions.federation.replication.recorder import applying_remote
+from regions.models import ObjectVersion, ParkedChange
+from regions.models.replication import ChangeOp
 
 Key = tuple[str, str]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regions.change_log import views
+from regions.federation.change_log import views
 
 app_name = "changes"
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from regions.change_log.peer import change_log
-from regions.peer import views
+from regions.federation.change_log.peer import change_log
+from regions.federation.peer import views
 
 app_name = "peer"
 

@@ -39,13 +39,21 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
+from regions.federation.peer.client import PeerError
+from regions.federation.replication import delivery, stream
+from regions.federation.replication.db_connections import fresh_connections
+from regions.federation.replication.pull_lock import PullLock, pull_lock_key
+from regions.federation.replication.signed_calls import signed_caller
+from regions.federation.replication.wakeups import (
+    LOCAL,
+    PEERS,
+    POKE,
+    PULL,
+    channel_name,
+    parse,
+    read_counts,
+)
 from regions.models import Region
-from regions.peer.client import PeerError
-from regions.replication import delivery, stream
-from regions.replication.db_connections import fresh_connections
-from regions.replication.pull_lock import PullLock, pull_lock_key
-from regions.replication.signed_calls import signed_caller
-from regions.replication.wakeups import LOCAL, PEERS, POKE, PULL, channel_name, parse, read_counts
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from django.views.generic import TemplateView
 
 from portal.models import ChangeAction, ObjectChange
 from portal.permissions import Action, require
-from regions.change_log.forms import ChangeFilterForm
-from regions.change_log.selectors import (
+from regions.federation.change_log.forms import ChangeFilterForm
+from regions.federation.change_log.selectors import (
     ChangeFilters,
     cloud_changes,
     cursor_parse,

@@ -26,12 +26,12 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from portal.concurrency import commit_without_flush
+from regions.federation.peer.client import PeerError, call_region
+from regions.federation.replication import wakeups
+from regions.federation.replication.apply import parked_retry
+from regions.federation.replication.feed import FEED_LIMIT, feed_head
+from regions.federation.replication.page_apply import page_apply
 from regions.models import Federation, ParkedChange, PeerLink, Region
-from regions.peer.client import PeerError, call_region
-from regions.replication import wakeups
-from regions.replication.apply import parked_retry
-from regions.replication.feed import FEED_LIMIT, feed_head
-from regions.replication.page_apply import page_apply
 
 log = logging.getLogger(__name__)
 

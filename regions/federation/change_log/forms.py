@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 
 from portal.models import ChangeAction
-from regions.change_log.selectors import ChangeFilters, logged_models
+from regions.federation.change_log.selectors import ChangeFilters, logged_models
 from regions.models import Region
 
 

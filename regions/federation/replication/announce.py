@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from regions import tasks
-from regions.replication import delivery, wakeups
+from regions.federation.replication import delivery, wakeups
 
 log = logging.getLogger(__name__)
 

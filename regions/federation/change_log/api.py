@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from portal.models import ChangeAction, ObjectChange
 from portal.permissions import Action, require
-from regions.change_log.forms import ChangeFilterForm
-from regions.change_log.selectors import cloud_changes, cursor_parse
+from regions.federation.change_log.forms import ChangeFilterForm
+from regions.federation.change_log.selectors import cloud_changes, cursor_parse
 
 #: a text filter: sent, it is not empty
 TEXT = {"type": "string", "minLength": 1}

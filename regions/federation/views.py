@@ -13,11 +13,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from portal.permissions import Action, require
-from regions.federation_services import peer_retry, replication_set
+from regions.federation.replication.health import federation_health
+from regions.federation.replication.join import join_token_create
+from regions.federation.selectors import join_tokens_recent, overrides_filtered, peer_links
+from regions.federation.services import peer_retry, replication_set
 from regions.models import Federation
-from regions.replication.health import federation_health
-from regions.replication.join import join_token_create
-from regions.selectors import join_tokens_recent, overrides_filtered, peer_links
 
 
 class FederationView(LoginRequiredMixin, TemplateView):
