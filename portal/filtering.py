@@ -49,6 +49,8 @@ def filtered(
     LENIENT is CloudStack's way with a list's filters (its parameters' types are checked
     before): a choice matches whatever its case (`state=Enabled`), and a value that matches
     no choice, or that a filter cannot take (`id=0`), lists nothing."""
+    if not filters and not search.strip():
+        return queryset  # nothing to narrow: no FilterSet to build (a list's common case)
     filters = filters if filters is not None else {}
     if lenient:
         filters = _choices_matched(filterset_class, filters)
