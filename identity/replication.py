@@ -7,6 +7,7 @@ from typing import Any
 from identity.crypto import secret_decrypt, secret_encrypt
 from identity.models import (
     PATH_SEPARATOR,
+    ROOT_DOMAIN_ID,
     Account,
     ApiKey,
     Domain,
@@ -16,6 +17,7 @@ from identity.models import (
 )
 from regions.federation.peer.sealing import seal, unseal
 from regions.federation.replication.registry import ReplicatedModel, UniqueName, register
+from regions.models import OverrideKind
 
 
 def _seal_secret(payload: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +63,40 @@ def _domain_subtree_paths(domain: Domain) -> None:
         level = below
 
 
+#: deeper than any real tree: an ancestor walk that goes on longer has met a loop
+_MAX_DEPTH = 1000
+
+
+def _domain_refuse(object_id: str, payload: dict[str, Any]) -> tuple[str, str] | None:
+    """Refuse a domain that would break the one tree every region keeps: ROOT with a
+    parent, another domain without one, a domain its own parent or its own ancestor.
+
+    Only a faulty or hostile peer sends one (the services never make it); taken in, it
+    would make paths grow on every apply and subtree checks disagree between regions.
+    """
+    parent = payload.get("parent_id")
+    name = payload.get("name") or object_id
+    if str(object_id) == str(ROOT_DOMAIN_ID):
+        if parent is None:
+            return None
+        return OverrideKind.INVALID, "A change gave the ROOT domain a parent; ROOT has none."
+    if parent is None:
+        return OverrideKind.INVALID, f"Domain {name} came without a parent; only ROOT has none."
+    ancestor, seen = str(parent), set()
+    while ancestor is not None and len(seen) < _MAX_DEPTH:
+        if ancestor == str(object_id):
+            return (
+                OverrideKind.INVALID,
+                f"Domain {name} would be its own ancestor (parent {parent}): refused.",
+            )
+        if ancestor in seen:
+            return None  # a loop already here, above this domain: not this change's doing
+        seen.add(ancestor)
+        above = Domain.objects.filter(pk=ancestor).values_list("parent_id", flat=True).first()
+        ancestor = None if above is None else str(above)
+    return None
+
+
 # Parents before children: the order in which a snapshot lists and applies them.
 register(
     ReplicatedModel(
@@ -68,6 +104,7 @@ register(
         unique=UniqueName(scope=("parent_id",), field="name"),
         derive=_domain_path,
         after_apply=_domain_subtree_paths,
+        refuse=_domain_refuse,
     )
 )
 register(ReplicatedModel(Account, unique=UniqueName(scope=("domain_id",), field="name")))

@@ -80,6 +80,8 @@ def _parse(command: Command, param: Param, raw: str) -> Any:
     try:
         if kind == "uuid":
             return uuid.UUID(raw.strip())
+        if "_" in raw:  # Python's int() reads 1_000; Java's Long.parseLong does not
+            raise ValueError(raw)
         number = int(raw.strip())
     except ValueError as error:
         raise errors.invalid_value(command.name, name, raw) from error

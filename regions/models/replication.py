@@ -113,6 +113,7 @@ class OverrideKind(models.TextChoices):
     DUPLICATE = "duplicate", "Merged: the same row was made concurrently elsewhere"
     SCOPE = "scope", "Ignored: the setting is not global in this region"
     REGION_ID = "region_id", "Refused: a region id already used by another region"
+    INVALID = "invalid", "Refused: it would break what every region keeps whole"
 
 
 class Override(models.Model):

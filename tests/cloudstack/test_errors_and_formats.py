@@ -6,6 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
+import cs
 import pytest
 
 from tests import factories
@@ -278,3 +279,11 @@ def test_a_request_that_cannot_be_read_is_a_cloudstack_error(endpoint, region):
     in_query = requests.get(f"{endpoint}?{fields}", timeout=10)
     assert in_query.status_code == 431
     assert xml_of(in_query).findtext("errorcode") == "431"
+
+
+def test_a_number_java_would_not_read_is_refused_naming_it(root_cs):
+    """Python's int() takes 1_000; CloudStack's Long.parseLong does not."""
+    with pytest.raises(cs.CloudStackApiException) as caught:
+        root_cs.listDomains(level="1_0")
+    assert caught.value.response.status_code == 431
+    assert "level" in caught.value.error["errortext"]

@@ -453,3 +453,29 @@ def test_a_newer_parked_change_of_a_clashing_row_is_the_one_settled(region):
     parked_retry()
     assert not ParkedChange.objects.exists()
     assert User.objects.get(pk=theirs).email == "e@x.example"
+
+
+def test_a_domain_that_would_break_the_tree_is_refused_and_said_so(region):
+    """Only a faulty or hostile peer sends one; taken in, paths would grow on every apply."""
+    child = factories.domain(name="child")
+    grandchild = factories.domain(parent=child, name="grandchild")
+    own = uuid.uuid4()
+    cases = [
+        domain_change(own, (WALL, 0, 2), name="selfish", parent=own),
+        domain_change(child.pk, (WALL + 1, 0, 2), name="child", parent=grandchild.pk),
+        domain_change(uuid.uuid4(), (WALL + 2, 0, 2), name="orphan", parent=None),
+        domain_change(ROOT_DOMAIN_ID, (WALL + 3, 0, 2), name="ROOT", parent=child.pk),
+    ]
+    before = list(Domain.objects.order_by("pk").values_list("pk", "parent_id", "path"))
+    for change in cases:
+        assert change_apply(change) == Outcome.IGNORED
+    assert list(Domain.objects.order_by("pk").values_list("pk", "parent_id", "path")) == before
+    refused = Override.objects.filter(kind="invalid").order_by("created", "id")
+    assert refused.count() == 4
+    assert "own ancestor" in refused[0].detail and "own ancestor" in refused[1].detail
+    assert "without a parent" in refused[2].detail and "ROOT" in refused[3].detail
+    # a valid move still applies
+    later = (10**13, 0, 2)  # after the local writes that made these domains
+    moved = domain_change(grandchild.pk, later, name="grandchild", parent=ROOT_DOMAIN_ID)
+    assert change_apply(moved) == Outcome.APPLIED
+    assert Domain.objects.get(pk=grandchild.pk).path == "ROOT/grandchild"
