@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0007_zonesetting_moves_to_zones'),
+        ("regions", "0007_zonesetting_moves_to_zones"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='override',
-            name='kind',
-            field=models.CharField(choices=[('delete_wins', 'An update lost to a concurrent delete'), ('cascade', 'Deleted with a parent deleted concurrently elsewhere'), ('name_clash', 'Renamed: the same name was taken concurrently elsewhere'), ('duplicate', 'Merged: the same row was made concurrently elsewhere'), ('scope', 'Ignored: the setting is not global in this region'), ('region_id', 'Refused: a region id already used by another region'), ('invalid', 'Refused: it would break what every region keeps whole')], max_length=16),
+            model_name="override",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("delete_wins", "An update lost to a concurrent delete"),
+                    ("cascade", "Deleted with a parent deleted concurrently elsewhere"),
+                    ("name_clash", "Renamed: the same name was taken concurrently elsewhere"),
+                    ("duplicate", "Merged: the same row was made concurrently elsewhere"),
+                    ("scope", "Ignored: the setting is not global in this region"),
+                    ("region_id", "Refused: a region id already used by another region"),
+                    ("invalid", "Refused: it would break what every region keeps whole"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
