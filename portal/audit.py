@@ -26,6 +26,7 @@ from django.db.models import Model, signals
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from portal.bulk_insert import bulk_insert
 from portal.declarations import Declaration, Undeclared, declaration
 from portal.models import ChangeAction, ObjectChange
 
@@ -114,25 +115,31 @@ def _data(instance: Model, found: Declaration) -> dict[str, Any]:
     return data
 
 
-def _entry(instance: Model, action: str, found: Declaration, context: Acting) -> ObjectChange:
+def _actor(context: Acting) -> dict[str, Any]:
+    """Who acts, as the change log's fields say it."""
     user = _user(context)
-    account = domain = None
-    if user is not None:
-        about = declaration(user)
-        account, domain = about.account_of(user), about.domain_of(user)
+    if user is None:
+        return {"actor_region": context.region, "request_id": context.request_id}
+    about = declaration(user)
+    account, domain = about.account_of(user), about.domain_of(user)
+    return {
+        "actor_id": user.pk,
+        "actor_name": user.get_username(),
+        "actor_account_id": getattr(account, "pk", None),
+        "actor_domain_id": getattr(domain, "pk", None),
+        "request_id": context.request_id,
+    }
+
+
+def _entry(instance: Model, action: str, found: Declaration, actor: dict[str, Any]) -> ObjectChange:
     return ObjectChange(
         time=timezone.now(),
         action=action,
         model=found.label,
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
-        actor_id=getattr(user, "pk", None),
-        actor_name=user.get_username() if user is not None else "",
-        actor_account_id=getattr(account, "pk", None),
-        actor_domain_id=getattr(domain, "pk", None),
-        actor_region=context.region if user is None else None,
-        request_id=context.request_id,
         data={} if action == ChangeAction.DELETE else _data(instance, found),
+        **actor,
     )
 
 
@@ -142,22 +149,23 @@ def record(instance: Model, action: str) -> ObjectChange | None:
     context = _acting.get()
     if found is None or context.quiet:
         return None
-    entry = _entry(instance, action, found, context)
+    entry = _entry(instance, action, found, _actor(context))
     entry.save(force_insert=True)
     return entry
 
 
 def record_created(instances: Iterable[Model]) -> int:
-    """Log rows made with bulk_create (no signals fire for those), in one insert."""
+    """Log rows made in bulk (no signals fire for those) in one insert (COPY on PostgreSQL)."""
     context = _acting.get()
     if context.quiet:
         return 0
+    actor = _actor(context)
     entries = []
     for instance in instances:
         found = _logged(type(instance))
         if found is not None:
-            entries.append(_entry(instance, ChangeAction.CREATE, found, context))
-    ObjectChange.objects.bulk_create(entries, batch_size=1000)
+            entries.append(_entry(instance, ChangeAction.CREATE, found, actor))
+    bulk_insert(ObjectChange, entries)
     return len(entries)
 
 
