@@ -100,6 +100,12 @@ class Declaration:
         return self.logged and self.audience != Audience.SYSTEM
 
     @property
+    def restricted(self) -> bool:
+        """Rows only admins (ADMINS) or root admins (ROOT) see: their lists and REST reads
+        refuse anyone else outright (a 403), where an empty list would say there is none."""
+        return self.audience in (Audience.ADMINS, Audience.ROOT)
+
+    @property
     def event_entity(self) -> str:
         return self.event or self.model._meta.model_name.upper()
 

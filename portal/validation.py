@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from typing import Any
@@ -57,6 +58,33 @@ def check_dns_name(field: str, value: str, *, required: bool = False) -> str:
             "Enter a domain name: labels of letters, digits and hyphens separated by dots "
             "(e.g. cloud.example).",
         )
+    return value
+
+
+def check_ip(
+    field: str, value: Any, *, required: bool = True, version: int | None = None
+) -> str | None:
+    """VALUE as an IP address in its canonical form (IPv4 only with VERSION 4), or None when
+    it is empty and not REQUIRED; anything else is a 400 on FIELD."""
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if not text:
+        if required:
+            raise invalid(field, "This field is required.", "required")
+        return None
+    kind = "IPv4" if version == 4 else "IPv4 or IPv6"
+    try:
+        address = ipaddress.ip_address(text)
+        if version is not None and address.version != version:
+            raise ValueError(text)
+    except ValueError as error:
+        raise invalid(field, f"{text!r} is not a valid {kind} address.") from error
+    return str(address)
+
+
+def check_choice(field: str, value: Any, choices: Any) -> Any:
+    """VALUE if it is one of CHOICES' values (a Django choices class), else a 400 on FIELD."""
+    if value not in choices.values:
+        raise invalid(field, f"Choose one of {', '.join(map(str, choices.values))}.")
     return value
 
 

@@ -1,8 +1,8 @@
 """Shared fixtures: a set-up region portal and one actor of each role.
 
 Roles: `root` (root admin), `dadmin` (domain admin of domain `eng`), `alice` (a user in
-`eng/ops`), `bob` (a user of another branch, `sales`). Every fixture builds through the
-real services.
+`eng/ops`), `bob` (a user of another branch, `sales`). A zone (`zone`, zone-a) with a pod
+(`pod`, rack-a). Every fixture builds through the real services.
 """
 
 from __future__ import annotations
@@ -57,6 +57,23 @@ def alice(ops):
 def bob(sales):
     return factories.user(
         account=factories.account(domain=sales, name="sales-team"), username="bob"
+    )
+
+
+@pytest.fixture
+def zone(region):
+    return factories.zone(name="zone-a")
+
+
+@pytest.fixture
+def pod(zone):
+    """A pod of zone-a: subnet 192.168.10.0/24 (gateway .1), range .100 to .200."""
+    return factories.pod(
+        zone=zone,
+        name="rack-a",
+        gateway="192.168.10.1",
+        start_ip="192.168.10.100",
+        end_ip="192.168.10.200",
     )
 
 

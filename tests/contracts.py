@@ -29,7 +29,7 @@ from regions.federation.services import federation_ensure
 from regions.models import Federation, Region, Setting
 from tests import factories
 from tests.factories import PASSWORD, unique
-from zones.models import Zone
+from zones.models import Pod, Zone
 
 #: the actors every model is tried with (tests/conftest.py's `actor` fixture): signed out,
 #: a root admin, a domain admin of a subdomain (ROOT/eng), a plain user (ROOT/eng/ops), and
@@ -308,6 +308,25 @@ def _zone_form(zone: Zone | None = None) -> dict[str, Any]:
     }
 
 
+def _new_pod(zone: Any) -> dict[str, Any]:
+    """A new pod in ZONE (a zone's id, made for it: so its range overlaps no other pod's)."""
+    return {
+        "zone": zone,
+        "name": unique("pod"),
+        "gateway": "10.9.9.1",
+        "netmask": "255.255.255.0",
+        "start_ip": "10.9.9.10",
+        "end_ip": "10.9.9.20",
+        "allocation_state": "Enabled",
+    }
+
+
+def _pod_edit(pod: Pod) -> dict[str, Any]:
+    """POD with a new name: its form whole."""
+    fields = ("gateway", "netmask", "start_ip", "end_ip", "allocation_state")
+    return {"name": unique("pod"), **{field: getattr(pod, field) for field in fields}}
+
+
 #: a maker per model the portal serves (tests/portal/test_model_contracts.py fails for a
 #: served model without one, and for a maker of a model it does not serve)
 MAKERS: dict[type[Model], Maker] = {
@@ -362,6 +381,13 @@ MAKERS: dict[type[Model], Maker] = {
             "dns1": row.dns1,
             "internal_dns1": row.internal_dns1,
         },
+    ),
+    Pod: Maker(
+        make=lambda owner: factories.pod(),
+        new=lambda: _new_pod(factories.zone().pk),
+        new_body=lambda: _new_pod(str(factories.zone().pk)),
+        edit=_pod_edit,
+        edit_body=_pod_edit,
     ),
     Setting: Maker(
         make=lambda owner: setting_update(name="session.timeout", value="45", by=None),

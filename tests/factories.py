@@ -9,8 +9,8 @@ from identity.models import Account, AccountType, Domain, Project, User
 from identity.selectors import root_domain
 from regions.models import ParkedChange, Region
 from regions.services import region_create
-from zones.models import Zone
-from zones.services import zone_create
+from zones.models import Pod, Zone
+from zones.services import pod_create, zone_create
 
 PASSWORD = "correct-horse-battery-9"
 CLOSED_ENDPOINT = "http://127.0.0.1:9"  # the discard port: no peer ever answers there
@@ -89,6 +89,21 @@ def zone(*, name: str | None = None, **fields) -> Zone:
     fields.setdefault("dns1", "8.8.8.8")
     fields.setdefault("internal_dns1", "10.0.0.2")
     return zone_create(name=name or unique("zone"), by=None, **fields)
+
+
+_new_zone = zone  # for pod(), whose `zone` keyword hides the function
+
+
+def pod(*, zone: Zone | None = None, name: str | None = None, **fields) -> Pod:
+    """A pod of ZONE (a new zone if not given), in a /24 of its own unless told: gateway .1,
+    range .10 to .20."""
+    number = next(_seq)
+    subnet = f"10.{100 + number // 256 % 150}.{number % 256}"
+    fields.setdefault("gateway", f"{subnet}.1")
+    fields.setdefault("netmask", "255.255.255.0")
+    fields.setdefault("start_ip", f"{subnet}.10")
+    fields.setdefault("end_ip", f"{subnet}.20")
+    return pod_create(zone=zone or _new_zone(), name=name or unique("pod"), by=None, **fields)
 
 
 def parked_change(

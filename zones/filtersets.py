@@ -1,4 +1,5 @@
-"""The zone list's filters: the REST API, the zone page and listZones (portal/filtering.py)."""
+"""The filters of zones' lists: the REST API, the list pages and the CloudStack list commands
+(portal/filtering.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import django_filters
 
 from portal.api.filters import WholeNumberFilter
 from portal.filtering import ListFilterSet
-from zones.models import Zone
+from zones.models import Pod, Zone
 
 
 class ZoneFilterSet(ListFilterSet):
@@ -20,3 +21,14 @@ class ZoneFilterSet(ListFilterSet):
     class Meta:
         model = Zone
         fields = ["region", "network_type", "allocation_state", "name"]
+
+
+class PodFilterSet(ListFilterSet):
+    # A UUID, not a choice among the zones: an unknown zone filters to nothing.
+    zone = django_filters.UUIDFilter(field_name="zone_id", help_text="The zone's id.")
+    name = django_filters.CharFilter(lookup_expr="iexact")
+    search_fields = ("name", "zone__name")
+
+    class Meta:
+        model = Pod
+        fields = ["zone", "name", "allocation_state"]

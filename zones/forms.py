@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from portal.forms import ActorForm
+from zones import selectors
 from zones.models import AllocationState, NetworkType
 
 
@@ -21,3 +24,25 @@ class ZoneForm(ActorForm):
     allocation_state = forms.ChoiceField(
         choices=AllocationState.choices, initial=AllocationState.DISABLED
     )
+
+
+class PodForm(ActorForm):
+    create_only = ("zone",)
+    zone = forms.ModelChoiceField(queryset=None, help_text="A zone of this region.")
+    name = forms.CharField(max_length=255)
+    gateway = forms.CharField(help_text="The gateway of the pod's subnet.")
+    netmask = forms.CharField(help_text="The netmask of the pod's subnet, such as 255.255.255.0.")
+    start_ip = forms.CharField(
+        label="Start IP", help_text="The first address reserved for system VMs."
+    )
+    end_ip = forms.CharField(
+        label="End IP", required=False, help_text="The last one; empty: the start IP alone."
+    )
+    allocation_state = forms.ChoiceField(
+        choices=AllocationState.choices, initial=AllocationState.ENABLED
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "zone" in self.fields:
+            self.fields["zone"].queryset = selectors.local_zones_visible_to(actor=self.actor)

@@ -1,8 +1,10 @@
-"""Availability zones; a region portal manages only the zones of its own region."""
+"""Availability zones and their pods; a region portal manages only the zones of its own
+region."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from portal.declarations import Audience, Menu, Scope, declare
@@ -53,6 +55,42 @@ declare(
     scope=Scope.REGION,  # a zone belongs to one region; its pages lead to the zone list
     audience=Audience.EVERYONE,
     menu=Menu("Zones", "zones:zone_list", order=20),
+)
+
+
+class Pod(UUIDModel):
+    """A pod of a zone (a rack, say): its subnet, given by its gateway and netmask, and the
+    range of that subnet reserved for system VMs (CloudStack's createPod startip, endip)."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="pods")
+    name = models.CharField(max_length=255)
+    gateway = models.GenericIPAddressField(protocol="IPv4")
+    netmask = models.GenericIPAddressField(protocol="IPv4")
+    start_ip = models.GenericIPAddressField(protocol="IPv4", verbose_name="start IP")
+    end_ip = models.GenericIPAddressField(protocol="IPv4", verbose_name="end IP")
+    allocation_state = models.CharField(
+        max_length=16, choices=AllocationState.choices, default=AllocationState.ENABLED
+    )
+
+    class Meta:
+        ordering = ["zone__name", "name"]
+        constraints = [
+            models.UniqueConstraint("zone", Lower("name"), name="zones_pod_name_unique_in_zone")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("zones:pod", args=[self.pk])
+
+
+declare(
+    Pod,
+    scope=Scope.ZONE,
+    audience=Audience.ROOT,  # infrastructure: CloudStack's listPods is root admins' only
+    menu=Menu("Pods", "zones:pod_list", group="Infrastructure", order=21),
+    event="POD",
 )
 
 

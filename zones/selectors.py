@@ -1,4 +1,4 @@
-"""Reads of zones."""
+"""Reads of zones and their pods."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from django.db.models import QuerySet
 
 from portal.filtering import filtered_selector
 from portal.permissions import visible
-from zones.filtersets import ZoneFilterSet
-from zones.models import Zone
+from regions.selectors import region_local
+from zones.filtersets import PodFilterSet, ZoneFilterSet
+from zones.models import Pod, Zone
 
 
 def zones_visible_to(*, actor: Any, region_id: int | None = None) -> QuerySet[Zone]:
@@ -23,3 +24,25 @@ def zones_visible_to(*, actor: Any, region_id: int | None = None) -> QuerySet[Zo
 
 
 zones_filtered = filtered_selector(zones_visible_to, ZoneFilterSet)
+
+
+def local_zones_visible_to(*, actor: Any) -> QuerySet[Zone]:
+    """The zones of this portal's region that ACTOR may see: those managed here."""
+    local = region_local()
+    if local is None:
+        return Zone.objects.none()
+    return zones_visible_to(actor=actor, region_id=local.pk)
+
+
+def pods_visible_to(*, actor: Any, zone: Zone | None = None) -> QuerySet[Pod]:
+    """The pods ACTOR may see (root admins: every pod), of ZONE only if given."""
+    condition = visible(actor, Pod)
+    if condition is None:
+        return Pod.objects.none()
+    pods = Pod.objects.select_related("zone").filter(condition)
+    if zone is not None:
+        pods = pods.filter(zone=zone)
+    return pods
+
+
+pods_filtered = filtered_selector(pods_visible_to, PodFilterSet)

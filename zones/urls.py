@@ -3,11 +3,21 @@ from zones import views
 
 app_name = "zones"
 
-urlpatterns = object_routes(
-    "",
-    "zone",
-    views.ZoneListView,
-    views.ZoneDetailView,
-    views.ZoneEditView,
-    views.ZoneDeleteView,
-)
+urlpatterns = [
+    *object_routes(
+        "pods",
+        "pod",
+        views.PodListView,
+        views.PodDetailView,
+        views.PodEditView,
+        views.PodDeleteView,
+    ),
+    *object_routes(
+        "",
+        "zone",
+        views.ZoneListView,
+        views.ZoneDetailView,
+        views.ZoneEditView,
+        views.ZoneDeleteView,
+    ),
+]

@@ -1,4 +1,5 @@
-"""Zone pages: any signed-in user sees zones; root admins manage their region's zones."""
+"""Zone pages: any signed-in user sees zones; root admins manage their region's zones.
+Pod pages: root admins only (pods are infrastructure, as in CloudStack)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from portal.generic.views import (
 )
 from portal.validation import passes
 from zones import selectors, services
-from zones.forms import ZoneForm
-from zones.models import Zone
+from zones.forms import PodForm, ZoneForm
+from zones.models import Pod, Zone
 
 ZONE_COLUMNS = [
     Column("Name", "name", link=True),
@@ -55,3 +56,41 @@ class ZoneEditView(ObjectEditView):
 class ZoneDeleteView(ObjectDeleteView):
     model, selector = Zone, selectors.zones_visible_to
     success_url_name, delete_service = "zones:zone_list", services.zone_delete
+
+
+#: a zone's pods (the zone's page lists them, zones/related.py)
+POD_COLUMNS = [
+    Column("Name", "name", link=True),
+    Column("Gateway", "gateway"),
+    Column("Netmask", "netmask"),
+    Column("Start IP", "start_ip"),
+    Column("End IP", "end_ip"),
+    Column("Allocation state", "allocation_state", badge=True),
+]
+_POD_LIST_COLUMNS = [POD_COLUMNS[0], Column("Zone", "zone", link=True), *POD_COLUMNS[1:]]
+
+
+class PodListView(ObjectListView):
+    model, selector = Pod, selectors.pods_visible_to
+    list_selector = selectors.pods_filtered
+    columns = _POD_LIST_COLUMNS
+    add_url_name = "zones:pod_add"
+
+
+class PodDetailView(ObjectDetailView):
+    model, selector = Pod, selectors.pods_visible_to
+    url_prefix = "zones:pod"
+    fields = [*_POD_LIST_COLUMNS, Column("ID", "pk")]
+
+    def allows(self, obj: Pod, action: str) -> bool:
+        return passes(services.pod_zone_check, zone=obj.zone)
+
+
+class PodEditView(ObjectEditView):
+    model, selector, form_class = Pod, selectors.pods_visible_to, PodForm
+    create_service, update_service = services.pod_create, services.pod_update
+
+
+class PodDeleteView(ObjectDeleteView):
+    model, selector = Pod, selectors.pods_visible_to
+    success_url_name, delete_service = "zones:pod_list", services.pod_delete

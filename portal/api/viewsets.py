@@ -64,10 +64,15 @@ class ServiceModelViewSet(BodyMustParse, viewsets.ModelViewSet):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         """A write to rows only admins write (the model's audience is not by ownership) is
-        refused before its body is read: a 403, not a 400 about a body nobody may send."""
+        refused before its body is read: a 403, not a 400 about a body nobody may send. So is
+        a read of rows only admins or root admins see (a restricted audience), by anyone else:
+        a 403, not an empty list or a 404."""
         super().initial(request, *args, **kwargs)
+        found = declaration(self.model)
         action = _WRITES.get(request.method or "")
-        if action is not None and declaration(self.model).audience in _NOT_OWNED:
+        if action is None and found.restricted:
+            action = Action.VIEW
+        if action is not None and found.audience in _NOT_OWNED:
             require(request.user, action, self.model)
 
     def get_serializer_class(self) -> type[serializers.Serializer]:

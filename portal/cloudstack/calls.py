@@ -158,6 +158,16 @@ class Call:
                 kwargs[param.service_field] = self.params[name]
         return kwargs
 
+    def choice(self, name: str, choices: Any) -> Any:
+        """Parameter NAME matched case-insensitively to one of CHOICES' values (a Django
+        choices class: advanced -> Advanced); as sent when it names none (the service says
+        so), None when not sent."""
+        value = self.params.get(name)
+        if value is None:
+            return None
+        wanted = str(value).strip().lower()
+        return next((c for c in choices.values if str(c).lower() == wanted), value)
+
     def __contains__(self, name: str) -> bool:
         return name in self.params
 

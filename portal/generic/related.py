@@ -1,8 +1,8 @@
 """Tables of related rows on a detail page, given by the app that owns the rows.
 
 A region's page lists its zones without regions importing zones: zones registers the table
-(`@related_table(Region)`, loaded from its AppConfig.ready), as a later app adds a zone's
-pods to the zone's page. A detail view shows its own `related(obj)` tables, then these.
+(`@related_table(Region)`, loaded from its AppConfig.ready), as it adds a zone's pods to
+the zone's page. A detail view shows its own `related(obj)` tables, then these.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Model
 
 from portal.generic.columns import Column
+from portal.permissions import visible
 
 
 @dataclass(frozen=True)
@@ -42,5 +43,12 @@ def related_table(model: type[Model]) -> Callable[[Contributor], Contributor]:
 
 
 def related_tables(actor: Any, obj: Model) -> list[RelatedTable]:
-    """The tables other apps give OBJ's detail page, in the order they registered."""
-    return [function(actor, obj) for function in _contributors.get(obj._meta.label, [])]
+    """The tables other apps give OBJ's detail page, in the order they registered; none of
+    rows the actor may not see at all (a zone's pods, to all but root admins)."""
+    tables = [function(actor, obj) for function in _contributors.get(obj._meta.label, [])]
+    return [table for table in tables if _shown(actor, table)]
+
+
+def _shown(actor: Any, table: RelatedTable) -> bool:
+    model = getattr(table.rows, "model", None)
+    return model is None or visible(actor, model) is not None

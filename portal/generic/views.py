@@ -86,6 +86,11 @@ class ObjectListView(ObjectMixin, ListView):
     list_selector: Callable[..., QuerySet]
     add_url_name: str | None = None
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and declaration(self.model).restricted:
+            require(request.user, Action.VIEW, self.model)  # a 403, not an empty list
+        return super().dispatch(request, *args, **kwargs)
+
     def get_queryset(self) -> QuerySet:
         filters = self.request.GET.copy()
         for name in ("q", "page"):

@@ -114,11 +114,6 @@ def alice_cs(client_for, alice):
     return client_for(alice)
 
 
-@pytest.fixture
-def zone(region):
-    return factories.zone(name="zone-a")
-
-
 def sign(params: dict[str, str], secret: str) -> dict[str, str]:
     """Sign PARAMS the way CloudStack's documentation describes, independently of `cs`."""
     unsigned = "&".join(

@@ -39,8 +39,8 @@ CLOUDSTACK_CODES = frozenset({200, 401, 405, 429, 431, 432, 531, 536})
 class Pools:
     """What exists in the test's database, so values can name real objects."""
 
-    #: the ids of each kind of object: "domain", "account", "user", "project", "zone", "job",
-    #: "role"
+    #: the ids of each kind of object: "domain", "account", "user", "project", "zone", "pod",
+    #: "job", "role"
     ids: Mapping[str, Sequence[str]]
     names: Sequence[str]
     region_ids: Sequence[int]
@@ -116,7 +116,7 @@ number_text = st.one_of(
 _ID_KINDS = {"domainid": "domain", "parentdomainid": "domain", "zoneid": "zone", "jobid": "job",
              "roleid": "role"}  # fmt: skip
 _NOUNS = [("asyncjob", "job"), ("user", "user"), ("account", "account"), ("domain", "domain"),
-          ("project", "project"), ("zone", "zone")]  # fmt: skip
+          ("project", "project"), ("zone", "zone"), ("pod", "pod")]  # fmt: skip
 
 
 def _id_kind(param: str, command: str) -> str | None:
@@ -177,6 +177,10 @@ _BY_NAME: dict[str, list[str]] = {
     "level": ["0", "1", "2", "9"],
 }
 _BY_NAME["dns2"] = _BY_NAME["internaldns1"] = _BY_NAME["internaldns2"] = _BY_NAME["dns1"]
+_BY_NAME["gateway"] = _BY_NAME["startip"] = _BY_NAME["endip"] = [
+    "10.9.0.1", "10.9.0.10", "10.9.0.0", "10.9.0.255", "10.9.1.10", "10.9.0", "fd00::1", "",
+]  # fmt: skip
+_BY_NAME["netmask"] = ["255.255.255.0", "255.255.0.0", "255.0.255.0", "0.0.0.0", "10.9.0.1"]
 
 # Values a command accepts, so that examples also get past validation and change things.
 _VALID: dict[str, st.SearchStrategy[str]] = {
@@ -196,6 +200,11 @@ _VALID: dict[str, st.SearchStrategy[str]] = {
     "pagesize": st.sampled_from(["1", "20", "-1"]),
 }
 _VALID["dns2"] = _VALID["internaldns1"] = _VALID["internaldns2"] = _VALID["dns1"]
+# a pod's subnet, and a range of it next to the fuzz world's pod's (10.9.0.10-20)
+_VALID["gateway"] = st.just("10.9.0.1")
+_VALID["netmask"] = st.just("255.255.255.0")
+_VALID["startip"] = st.sampled_from(["10.9.0.30", "10.9.0.40"])
+_VALID["endip"] = st.sampled_from(["10.9.0.50", ""])
 
 
 def valid_value(param: Param, pools: Pools, command: str = "") -> st.SearchStrategy[str]:

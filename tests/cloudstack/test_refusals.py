@@ -70,6 +70,20 @@ CASES: dict[str, Refused | Hidden] = {
     ),
     "updateZone": Refused("dadmin", lambda w: {"id": _ids(w, "zone"), "name": "x"}, 432),
     "deleteZone": Refused("alice", lambda w: {"id": _ids(w, "zone")}, 432),
+    "listPods": Refused("dadmin", lambda w: {}, 432),
+    "createPod": Refused(
+        "dadmin",
+        lambda w: {
+            "name": "p",
+            "zoneid": _ids(w, "zone"),
+            "gateway": "10.8.0.1",
+            "netmask": "255.255.255.0",
+            "startip": "10.8.0.10",
+        },
+        432,
+    ),
+    "updatePod": Refused("dadmin", lambda w: {"id": _ids(w, "pod"), "name": "x"}, 432),
+    "deletePod": Refused("alice", lambda w: {"id": _ids(w, "pod")}, 432),
     "updateConfiguration": Refused(
         "dadmin", lambda w: {"name": "allow.user.create.projects", "value": "false"}, 432
     ),
@@ -155,6 +169,7 @@ def world(cast, root, alice, bob, ops, sales, zone):
     return {
         **cast,
         "zone": zone,
+        "pod": factories.pod(zone=zone),
         "shared": shared,
         "bob_project": factories.project(owner=bob.account, name="bob-project", domain=sales),
         "root_job": AsyncJob.objects.create(user=root, command="deleteAccount"),

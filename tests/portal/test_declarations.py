@@ -144,6 +144,11 @@ def test_the_menu_shows_what_each_role_may_see(root, dadmin, alice, region):
     identity = ("Identity", ["Domains", "Accounts", "Users", "Projects"])
     assert _labels(menu_for(alice)) == [("Regions", []), ("Zones", []), identity]
     assert _labels(menu_for(dadmin)) == [("Regions", []), ("Zones", []), ("Settings", []), identity]
+    assert _labels(menu_for(root))[:3] == [
+        ("Regions", []),
+        ("Zones", []),
+        ("Infrastructure", ["Pods"]),
+    ]
     assert _labels(menu_for(root))[-2:] == [("Federation", []), ("Changes", [])]
 
 

@@ -54,6 +54,17 @@ def _same(obj):
             allocation_state=obj.allocation_state,
             by=None,
         )
+    if obj._meta.label == "zones.Pod":
+        return zones.pod_update(
+            pod=obj,
+            name=obj.name,
+            gateway=obj.gateway,
+            netmask=obj.netmask,
+            start_ip=obj.start_ip,
+            end_ip=obj.end_ip,
+            allocation_state=obj.allocation_state,
+            by=None,
+        )
     if obj._meta.label == "regions.Region":
         return regions.region_update(
             region=obj,
@@ -71,6 +82,7 @@ MAKERS = {
     "user": lambda region: factories.user(),
     "project": lambda region: factories.project(),
     "zone": lambda region: factories.zone(),
+    "pod": lambda region: factories.pod(),
     "region": lambda region: region,
 }
 

@@ -29,7 +29,7 @@ from regions.models import Region, Setting
 from tests import factories
 from tests.api_helpers import api_client
 from tests.db_state import db_state
-from zones.models import Zone
+from zones.models import Pod, Zone
 
 #: routes anyone may reach, or that are signed otherwise, and the tests that cover them
 PUBLIC = {
@@ -102,7 +102,8 @@ def _is_api(route: Route) -> bool:
 def test_every_route_is_covered():
     routes = our_routes()
     names = {route.name for route in routes}
-    assert {"identity:user", "zones:zone_edit", "user-detail", "api-federation"} <= names
+    assert {"identity:user", "zones:zone_edit", "zones:pod_edit", "pod-detail"} <= names
+    assert {"user-detail", "api-federation"} <= names
     assert set(PUBLIC) <= names | {"api-token", "api-schema", "api-docs"}, set(PUBLIC) - names
     for route in routes:
         if route.name in PUBLIC or route.name.startswith(PEER_PREFIX):
@@ -120,6 +121,7 @@ def world(region, root, dadmin, alice, bob, eng, sales):
     return {
         Region: region,
         Zone: zone,
+        Pod: factories.pod(zone=zone),
         Domain: sales,
         Account: bob.account,
         User: bob,

@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
+from identity.api.serializers import VisiblePrimaryKey
 from portal.api.serializers import StrictJSONModelSerializer
-from zones.models import Zone
+from zones import selectors
+from zones.models import Pod, Zone
 
 
 class ZoneSerializer(StrictJSONModelSerializer):
@@ -46,3 +48,44 @@ class ZoneUpdateSerializer(ZoneSerializer):
 
     class Meta(ZoneSerializer.Meta):
         read_only_fields = [*ZoneSerializer.Meta.read_only_fields, "network_type"]
+
+
+class PodSerializer(StrictJSONModelSerializer):
+    zone = VisiblePrimaryKey(selector=selectors.zones_visible_to)
+    zone_name = serializers.CharField(source="zone.name", read_only=True)
+    end_ip = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The last address of the range; left out or empty: the start IP alone.",
+    )
+
+    class Meta:
+        model = Pod
+        fields = [
+            "id",
+            "zone",
+            "zone_name",
+            "name",
+            "gateway",
+            "netmask",
+            "start_ip",
+            "end_ip",
+            "allocation_state",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["id", "created", "updated"]
+        # Shapes only: the rules (addresses, ranges, unique names) are the service's.
+        extra_kwargs = {"name": {"validators": []}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in ("gateway", "netmask", "start_ip"):
+            fields[name] = serializers.CharField(allow_blank=True)
+        return fields
+
+
+class PodUpdateSerializer(PodSerializer):
+    """PUT and PATCH: a pod stays in its zone."""
+
+    zone = serializers.PrimaryKeyRelatedField(read_only=True)

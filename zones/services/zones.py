@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from identity.models import User
 from portal.concurrency import atomic_write
 from portal.permissions import Action, require
-from portal.validation import check_length, invalid
+from portal.validation import NON_FIELD, check_choice, check_ip, check_length, invalid
 from portal.writes import save_changed, unique_name
 from regions.selectors import region_local
 from zones.models import AllocationState, NetworkType, Zone
 
+if TYPE_CHECKING:
+    from identity.models import User
+
 DEFAULT_GUEST_CIDR = "10.1.1.0/24"  # CloudStack's default for advanced zones
-
-
-def _check_ip(field: str, value: Any, *, required: bool) -> str | None:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if not value:
-        if required:
-            raise invalid(field, "This field is required.", "required")
-        return None
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError as error:
-        raise invalid(field, f"{value!r} is not a valid IPv4 or IPv6 address.") from error
 
 
 def _check_cidr(network_type: str, guest_cidr: str) -> str:
@@ -49,17 +39,16 @@ def _check_cidr(network_type: str, guest_cidr: str) -> str:
     return str(network)
 
 
-def _check_choice(field: str, value: str, choices: type) -> str:
-    if value not in choices.values:
-        raise invalid(field, f"Choose one of {', '.join(choices.values)}.")
-    return value
+def zone_is_local(zone: Zone) -> bool:
+    """Whether ZONE is one of this portal's region's zones (the only ones managed here)."""
+    local = region_local()
+    return local is not None and zone.region_id == local.pk
 
 
 def zone_manage_check(*, zone: Zone) -> None:
     """Refuse changing or deleting a zone of another region here (zone pages ask it too, to
     offer Edit and Delete only for this region's zones)."""
-    local = region_local()
-    if local is None or zone.region_id != local.pk:
+    if not zone_is_local(zone):
         raise invalid("region", "Zones are managed by the portal of their own region.", "remote")
 
 
@@ -81,18 +70,18 @@ def zone_create(
     region = region_local()
     if region is None:
         raise invalid("region", "Define this portal's region before creating zones.", "no_region")
-    network_type = _check_choice("network_type", network_type, NetworkType)
+    network_type = check_choice("network_type", network_type, NetworkType)
     return Zone.objects.create(
         region=region,
         name=unique_name(Zone.objects.all(), name),
         description=check_length("description", description, max_length=1024, required=False),
         network_type=network_type,
-        dns1=_check_ip("dns1", dns1, required=True),
-        dns2=_check_ip("dns2", dns2, required=False),
-        internal_dns1=_check_ip("internal_dns1", internal_dns1, required=True),
-        internal_dns2=_check_ip("internal_dns2", internal_dns2, required=False),
+        dns1=check_ip("dns1", dns1),
+        dns2=check_ip("dns2", dns2, required=False),
+        internal_dns1=check_ip("internal_dns1", internal_dns1),
+        internal_dns2=check_ip("internal_dns2", internal_dns2, required=False),
         guest_cidr=_check_cidr(network_type, guest_cidr),
-        allocation_state=_check_choice("allocation_state", allocation_state, AllocationState),
+        allocation_state=check_choice("allocation_state", allocation_state, AllocationState),
     )
 
 
@@ -124,17 +113,17 @@ def zone_update(
             "description", description, max_length=1024, required=False
         )
     if dns1 is not None:
-        values["dns1"] = _check_ip("dns1", dns1, required=True)
+        values["dns1"] = check_ip("dns1", dns1)
     if dns2 is not _UNSET:
-        values["dns2"] = _check_ip("dns2", dns2, required=False)
+        values["dns2"] = check_ip("dns2", dns2, required=False)
     if internal_dns1 is not None:
-        values["internal_dns1"] = _check_ip("internal_dns1", internal_dns1, required=True)
+        values["internal_dns1"] = check_ip("internal_dns1", internal_dns1)
     if internal_dns2 is not _UNSET:
-        values["internal_dns2"] = _check_ip("internal_dns2", internal_dns2, required=False)
+        values["internal_dns2"] = check_ip("internal_dns2", internal_dns2, required=False)
     if guest_cidr is not None:
         values["guest_cidr"] = _check_cidr(zone.network_type, guest_cidr)
     if allocation_state is not None:
-        values["allocation_state"] = _check_choice(
+        values["allocation_state"] = check_choice(
             "allocation_state", allocation_state, AllocationState
         )
     save_changed(zone, **values)
@@ -145,4 +134,9 @@ def zone_update(
 def zone_delete(*, zone: Zone, by: User | None) -> None:
     require(by, Action.DELETE, zone)
     zone_manage_check(zone=zone)
+    pods = zone.pods.count()
+    if pods:
+        raise invalid(
+            NON_FIELD, f"Zone {zone.name} still has {pods} pod(s); delete them first.", "in_use"
+        )
     zone.delete()

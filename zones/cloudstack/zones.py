@@ -1,4 +1,4 @@
-"""CloudStack API commands for zones: thin handlers over zones.services and zones.selectors.
+"""CloudStack API commands for zones: listZones, createZone, updateZone, deleteZone.
 
 listZones answers the zones of this portal's region only: every region serves its own.
 """
@@ -70,14 +70,6 @@ def zone_response(zone: Zone, *, full: bool = True) -> dict[str, Any]:
     return body
 
 
-def _choice(call: Call, name: str, choices: type) -> str | None:
-    """A choice parameter matched case-insensitively (advanced -> Advanced); else as sent."""
-    value = call.get(name)
-    if value is None:
-        return None
-    return next((c for c in choices.values if c.lower() == value.strip().lower()), value)
-
-
 def _zones(call: Call):
     region_id = call.region.pk if call.region is not None else None
     # The answers never show the region row, so do not fetch it with every zone.
@@ -145,9 +137,9 @@ def create_zone(call: Call) -> dict[str, Any]:
     kwargs = call.fields(
         "name", "description", "dns1", "dns2", "internaldns1", "internaldns2", "guestcidraddress"
     )
-    kwargs["network_type"] = _choice(call, "networktype", NetworkType)
+    kwargs["network_type"] = call.choice("networktype", NetworkType)
     if call.has("allocationstate"):
-        kwargs["allocation_state"] = _choice(call, "allocationstate", AllocationState)
+        kwargs["allocation_state"] = call.choice("allocationstate", AllocationState)
     zone = services.zone_create(**kwargs, by=call.actor)
     return {"zone": zone_response(zone)}
 
@@ -172,7 +164,7 @@ def update_zone(call: Call) -> dict[str, Any]:
         "name", "description", "dns1", "dns2", "internaldns1", "internaldns2", "guestcidraddress"
     )
     if call.has("allocationstate"):
-        kwargs["allocation_state"] = _choice(call, "allocationstate", AllocationState)
+        kwargs["allocation_state"] = call.choice("allocationstate", AllocationState)
     zone = services.zone_update(zone=zone, **kwargs, by=call.actor)
     return {"zone": zone_response(zone)}
 

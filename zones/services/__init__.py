@@ -1,0 +1,26 @@
+"""Every write to zones and what is in them, a module per entity (zones, pods); each function
+is one transaction, named <entity>_<action> with keyword-only arguments, `by` the acting
+user (None: the system itself)."""
+
+from zones.services.pods import pod_create, pod_delete, pod_update, pod_zone_check
+from zones.services.zones import (
+    DEFAULT_GUEST_CIDR,
+    zone_create,
+    zone_delete,
+    zone_is_local,
+    zone_manage_check,
+    zone_update,
+)
+
+__all__ = [
+    "DEFAULT_GUEST_CIDR",
+    "pod_create",
+    "pod_delete",
+    "pod_update",
+    "pod_zone_check",
+    "zone_create",
+    "zone_delete",
+    "zone_is_local",
+    "zone_manage_check",
+    "zone_update",
+]
