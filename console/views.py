@@ -25,6 +25,10 @@ from console.forms import (
 from identity import backends
 from identity.selectors import identity_counts
 from portal.generic.views import add_service_errors
+from portal.models import ObjectChange
+from portal.permissions import Action, may
+from regions.federation.change_log.display import rows_shown
+from regions.federation.change_log.selectors import recent_local_changes
 from regions.federation.replication.join import region_join as join_region
 from regions.models import Region
 from zones.selectors import zones_visible_to
@@ -39,8 +43,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         region = self.request.region
+        reads_log = may(self.request.user, Action.VIEW, ObjectChange)
         return super().get_context_data(
             region=region,
+            changes=rows_shown(recent_local_changes(region_id=region.pk)) if reads_log else None,
             zones=zones_visible_to(actor=self.request.user, region_id=region.pk),
             zone_columns=ZONE_COLUMNS,
             counts=identity_counts(actor=self.request.user),

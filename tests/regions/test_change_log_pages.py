@@ -184,3 +184,15 @@ def test_the_rest_list_refuses_an_empty_filter(root, qa):
     answer = api_client(root).get("/api/changes/?until=&user=")
     assert answer.status_code == 400
     assert set(answer.json()) == {"until", "user"}
+
+
+def test_the_dashboard_shows_root_admins_this_regions_newest_changes(
+    root_client, dadmin_client, qa
+):
+    page = root_client.get("/")
+    assert page.status_code == 200
+    assert str(qa.pk) in {row["object_id"] for row in page.context["changes"]}
+    assert "Recent changes in this region" in page.content.decode()
+    other = dadmin_client.get("/")
+    assert other.context["changes"] is None
+    assert "Recent changes in this region" not in other.content.decode()

@@ -135,6 +135,11 @@ def local_page(
     }
 
 
+def recent_local_changes(*, region_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    """This region's newest changes (the dashboard's card): no peer is asked."""
+    return local_page(ChangeFilters(), region_id=region_id, before=None, limit=limit)["changes"]
+
+
 @dataclass
 class CloudPage:
     changes: list[dict[str, Any]]

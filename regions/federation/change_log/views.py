@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,18 +11,17 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 
-from portal.models import ChangeAction, ObjectChange
+from portal.models import ObjectChange
 from portal.permissions import Action, require
+from regions.federation.change_log.display import rows_shown
 from regions.federation.change_log.forms import ChangeFilterForm
 from regions.federation.change_log.selectors import (
     ChangeFilters,
     cloud_changes,
     cursor_parse,
     logged_model,
-    logged_models,
     object_history,
 )
-from regions.models import Region
 
 
 class ChangeLogMixin(LoginRequiredMixin):
@@ -33,26 +31,6 @@ class ChangeLogMixin(LoginRequiredMixin):
         if request.user.is_authenticated:
             require(request.user, Action.VIEW, ObjectChange)
         return super().dispatch(request, *args, **kwargs)
-
-
-def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """ROWS with what the pages show: time, region and type names, who acted."""
-    regions = dict(Region.objects.values_list("pk", "name"))
-    types = dict(logged_models())
-    actions = dict(ChangeAction.choices)
-    for row in rows:
-        row["when"] = datetime.datetime.fromisoformat(row["time"])
-        row["region_name"] = regions.get(row["region"], f"region {row['region']}")
-        row["type_name"] = types.get(row["model"], row["model"])
-        row["action_name"] = actions.get(row["action"], row["action"])
-        if row["actor_name"]:
-            row["actor"] = row["actor_name"]
-        elif row["actor_region"]:
-            name = regions.get(row["actor_region"], row["actor_region"])
-            row["actor"] = f"region {name} (while applying its change)"
-        else:
-            row["actor"] = "system"
-    return rows
 
 
 class ChangeListView(ChangeLogMixin, TemplateView):
@@ -71,7 +49,7 @@ class ChangeListView(ChangeLogMixin, TemplateView):
         return super().get_context_data(
             title="Changes",
             form=form,
-            changes=_shown(page.changes) if page else [],
+            changes=rows_shown(page.changes) if page else [],
             next_cursor=page.next if page else None,
             unreachable=page.unreachable if page else [],
             **kwargs,
@@ -102,7 +80,7 @@ class ObjectChangesView(ChangeLogMixin, TemplateView):
         if found is None:
             raise Http404("No such object type.")
         page = object_history(label, object_id)
-        rows = _with_differences(_shown(page.changes))
+        rows = _with_differences(rows_shown(page.changes))
         obj = _object(found.model, object_id)
         name = str(obj) if obj is not None else (rows[0]["object_repr"] if rows else object_id)
         return super().get_context_data(
