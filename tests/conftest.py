@@ -2,7 +2,8 @@
 
 Roles: `root` (root admin), `dadmin` (domain admin of domain `eng`), `alice` (a user in
 `eng/ops`), `bob` (a user of another branch, `sales`). A zone (`zone`, zone-a) with a pod
-(`pod`, rack-a). Every fixture builds through the real services.
+(`pod`, rack-a) with a cluster (`cluster`, cluster-a). Every fixture builds through the real
+services.
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ def pod(zone):
         start_ip="192.168.10.100",
         end_ip="192.168.10.200",
     )
+
+
+@pytest.fixture
+def cluster(pod):
+    """A KVM cluster of rack-a, enabled, its overcommit ratios 1."""
+    return factories.cluster(pod=pod, name="cluster-a")
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from regions.federation.services import federation_ensure
 from regions.models import Federation, Region, Setting
 from tests import factories
 from tests.factories import PASSWORD, unique
-from zones.models import Pod, Zone
+from zones.models import Cluster, Pod, Zone
 
 #: the actors every model is tried with (tests/conftest.py's `actor` fixture): signed out,
 #: a root admin, a domain admin of a subdomain (ROOT/eng), a plain user (ROOT/eng/ops), and
@@ -327,6 +327,24 @@ def _pod_edit(pod: Pod) -> dict[str, Any]:
     return {"name": unique("pod"), **{field: getattr(pod, field) for field in fields}}
 
 
+def _new_cluster(pod: Any) -> dict[str, Any]:
+    """A new cluster in POD (a pod's id)."""
+    return {
+        "pod": pod,
+        "name": unique("cluster"),
+        "hypervisor": "KVM",
+        "allocation_state": "Enabled",
+        "cpu_overcommit_ratio": "2.0",
+        "memory_overcommit_ratio": "1.5",
+    }
+
+
+def _cluster_edit(cluster: Cluster) -> dict[str, Any]:
+    """CLUSTER with a new name: its form whole."""
+    fields = ("allocation_state", "cpu_overcommit_ratio", "memory_overcommit_ratio")
+    return {"name": unique("cluster"), **{field: getattr(cluster, field) for field in fields}}
+
+
 #: a maker per model the portal serves (tests/portal/test_model_contracts.py fails for a
 #: served model without one, and for a maker of a model it does not serve)
 MAKERS: dict[type[Model], Maker] = {
@@ -388,6 +406,16 @@ MAKERS: dict[type[Model], Maker] = {
         new_body=lambda: _new_pod(str(factories.zone().pk)),
         edit=_pod_edit,
         edit_body=_pod_edit,
+    ),
+    Cluster: Maker(
+        make=lambda owner: factories.cluster(),
+        new=lambda: _new_cluster(factories.pod().pk),
+        new_body=lambda: (
+            _new_cluster(str(factories.pod().pk))
+            | {"cpu_overcommit_ratio": 2, "memory_overcommit_ratio": 1.5}
+        ),
+        edit=_cluster_edit,
+        edit_body=_cluster_edit,
     ),
     Setting: Maker(
         make=lambda owner: setting_update(name="session.timeout", value="45", by=None),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 _APPS = ("identity", "regions", "zones")
@@ -25,6 +28,19 @@ def db_state() -> dict[str, list[dict[str, Any]]]:
         for model in apps.get_app_config(label).get_models()
         if model._meta.db_table in tables and model._meta.label not in _ATTEMPT_LOG
     }
+
+
+def refused(call: Callable[..., Any], field: str, code: str | None = None, **kwargs: Any):
+    """CALL(**KWARGS), a service, refused with an error on FIELD alone (of CODE), the
+    database as it was; the ValidationError."""
+    before = db_state()
+    with pytest.raises(ValidationError) as caught:
+        call(**kwargs)
+    assert list(caught.value.error_dict) == [field], caught.value
+    if code is not None:
+        assert [e.code for e in caught.value.error_dict[field]] == [code]
+    assert db_state() == before
+    return caught.value
 
 
 def replicated_state(*, parked: bool = False) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from identity.models import Account, AccountType, Domain, Project, User
 from identity.selectors import root_domain
 from regions.models import ParkedChange, Region
 from regions.services import region_create
-from zones.models import Pod, Zone
-from zones.services import pod_create, zone_create
+from zones.models import Cluster, Pod, Zone
+from zones.services import cluster_create, pod_create, zone_create
 
 PASSWORD = "correct-horse-battery-9"
 CLOSED_ENDPOINT = "http://127.0.0.1:9"  # the discard port: no peer ever answers there
@@ -104,6 +104,32 @@ def pod(*, zone: Zone | None = None, name: str | None = None, **fields) -> Pod:
     fields.setdefault("start_ip", f"{subnet}.10")
     fields.setdefault("end_ip", f"{subnet}.20")
     return pod_create(zone=zone or _new_zone(), name=name or unique("pod"), by=None, **fields)
+
+
+def remote_pod(*, name: str = "far-pod", zone_name: str = "far-zone") -> Pod:
+    """A pod of a zone of another region (west, id 2), as replication of the registry would
+    show one; made directly, as this region's services refuse it."""
+    west = Region.objects.filter(pk=2).first() or region_create(
+        id=2, name="west", endpoint="https://west.example.com", by=None
+    )
+    far = Zone.objects.create(region=west, name=zone_name, dns1="8.8.8.8", internal_dns1="10.0.0.2")
+    return Pod.objects.create(
+        zone=far,
+        name=name,
+        gateway="10.0.0.1",
+        netmask="255.255.255.0",
+        start_ip="10.0.0.10",
+        end_ip="10.0.0.20",
+    )
+
+
+_new_pod = pod  # for cluster(), whose `pod` keyword hides the function
+
+
+def cluster(*, pod: Pod | None = None, name: str | None = None, **fields) -> Cluster:
+    """A KVM cluster of POD (a new pod, in a new zone, if not given)."""
+    fields.setdefault("hypervisor", "KVM")
+    return cluster_create(pod=pod or _new_pod(), name=name or unique("cluster"), by=None, **fields)
 
 
 def parked_change(

@@ -7,7 +7,7 @@ import django_filters
 
 from portal.api.filters import WholeNumberFilter
 from portal.filtering import ListFilterSet
-from zones.models import Pod, Zone
+from zones.models import Cluster, Pod, Zone
 
 
 class ZoneFilterSet(ListFilterSet):
@@ -32,3 +32,15 @@ class PodFilterSet(ListFilterSet):
     class Meta:
         model = Pod
         fields = ["zone", "name", "allocation_state"]
+
+
+class ClusterFilterSet(ListFilterSet):
+    # UUIDs, not choices among the zones and pods: an unknown one filters to nothing.
+    zone = django_filters.UUIDFilter(field_name="pod__zone_id", help_text="The zone's id.")
+    pod = django_filters.UUIDFilter(field_name="pod_id", help_text="The pod's id.")
+    name = django_filters.CharFilter(lookup_expr="iexact")
+    search_fields = ("name", "pod__name", "pod__zone__name")
+
+    class Meta:
+        model = Cluster
+        fields = ["zone", "pod", "name", "hypervisor", "cluster_type", "arch", "allocation_state"]

@@ -6,7 +6,7 @@ from django import forms
 
 from portal.forms import ActorForm
 from zones import selectors
-from zones.models import AllocationState, NetworkType
+from zones.models import AllocationState, Hypervisor, NetworkType
 
 
 class ZoneForm(ActorForm):
@@ -46,3 +46,28 @@ class PodForm(ActorForm):
         super().__init__(*args, **kwargs)
         if "zone" in self.fields:
             self.fields["zone"].queryset = selectors.local_zones_visible_to(actor=self.actor)
+
+
+class ClusterForm(ActorForm):
+    create_only = ("pod", "hypervisor")
+    pod = forms.ModelChoiceField(queryset=None, help_text="A pod of this region's zones.")
+    name = forms.CharField(max_length=255)
+    hypervisor = forms.ChoiceField(choices=Hypervisor.choices, initial=Hypervisor.KVM)
+    allocation_state = forms.ChoiceField(
+        choices=AllocationState.choices, initial=AllocationState.ENABLED
+    )
+    cpu_overcommit_ratio = forms.CharField(
+        label="CPU overcommit ratio",
+        initial="1.0",
+        help_text="The CPU its hosts offer, as a multiple of what they have (1 or more).",
+    )
+    memory_overcommit_ratio = forms.CharField(
+        label="Memory overcommit ratio",
+        initial="1.0",
+        help_text="The memory its hosts offer, as a multiple of what they have (1 or more).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "pod" in self.fields:
+            self.fields["pod"].queryset = selectors.local_pods_visible_to(actor=self.actor)

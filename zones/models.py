@@ -1,5 +1,5 @@
-"""Availability zones and their pods; a region portal manages only the zones of its own
-region."""
+"""Availability zones, their pods and the pods' clusters; a region portal manages only the
+zones of its own region."""
 
 from __future__ import annotations
 
@@ -91,6 +91,66 @@ declare(
     audience=Audience.ROOT,  # infrastructure: CloudStack's listPods is root admins' only
     menu=Menu("Pods", "zones:pod_list", group="Infrastructure", order=21),
     event="POD",
+)
+
+
+class Hypervisor(models.TextChoices):
+    """The hypervisors a cluster may run (CloudStack's names)."""
+
+    KVM = "KVM", "KVM"
+    SIMULATOR = "Simulator", "Simulator"
+
+
+class ClusterType(models.TextChoices):
+    """CloudStack's cluster types: only clusters CloudStack manages itself (not vCenter's)."""
+
+    CLOUD_MANAGED = "CloudManaged", "CloudManaged"
+
+
+class CpuArch(models.TextChoices):
+    X86_64 = "x86_64", "x86_64"
+
+
+class Cluster(UUIDModel):
+    """A cluster of a pod: hosts of one hypervisor (CloudStack's addCluster); its zone is
+    its pod's."""
+
+    pod = models.ForeignKey(Pod, on_delete=models.PROTECT, related_name="clusters")
+    name = models.CharField(max_length=255)
+    hypervisor = models.CharField(max_length=32, choices=Hypervisor.choices)
+    cluster_type = models.CharField(
+        max_length=32, choices=ClusterType.choices, default=ClusterType.CLOUD_MANAGED
+    )
+    arch = models.CharField(
+        max_length=16, choices=CpuArch.choices, default=CpuArch.X86_64, verbose_name="CPU arch"
+    )
+    allocation_state = models.CharField(
+        max_length=16, choices=AllocationState.choices, default=AllocationState.ENABLED
+    )
+    # CloudStack keeps them as the cluster's details cpuOvercommitRatio and
+    # memoryOvercommitRatio: what its hosts offer is their capacity times the ratio
+    cpu_overcommit_ratio = models.FloatField(default=1.0, verbose_name="CPU overcommit ratio")
+    memory_overcommit_ratio = models.FloatField(default=1.0, verbose_name="memory overcommit ratio")
+
+    class Meta:
+        ordering = ["pod__zone__name", "pod__name", "name"]
+        constraints = [
+            models.UniqueConstraint("pod", Lower("name"), name="zones_cluster_name_unique_in_pod")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("zones:cluster", args=[self.pk])
+
+
+declare(
+    Cluster,
+    scope=Scope.ZONE,
+    audience=Audience.ROOT,  # infrastructure: CloudStack's listClusters is root admins' only
+    menu=Menu("Clusters", "zones:cluster_list", group="Infrastructure", order=22),
+    event="CLUSTER",
 )
 
 

@@ -1,5 +1,5 @@
 """Tables zones give other objects' pages: a region's page lists the region's zones, a
-zone's page its pods."""
+zone's page its pods, a pod's page its clusters."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 from portal.generic.related import RelatedTable, related_table
 from regions.models import Region
-from zones.models import Zone
-from zones.selectors import pods_visible_to, zones_visible_to
-from zones.views import POD_COLUMNS, ZONE_COLUMNS
+from zones.models import Pod, Zone
+from zones.selectors import clusters_visible_to, pods_visible_to, zones_visible_to
+from zones.views import CLUSTER_COLUMNS, POD_COLUMNS, ZONE_COLUMNS
 
 
 @related_table(Region)
@@ -20,3 +20,8 @@ def region_zones(actor: Any, region: Region) -> RelatedTable:
 @related_table(Zone)
 def zone_pods(actor: Any, zone: Zone) -> RelatedTable:
     return RelatedTable("Pods", POD_COLUMNS, pods_visible_to(actor=actor, zone=zone))
+
+
+@related_table(Pod)
+def pod_clusters(actor: Any, pod: Pod) -> RelatedTable:
+    return RelatedTable("Clusters", CLUSTER_COLUMNS, clusters_visible_to(actor=actor, pod=pod))

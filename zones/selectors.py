@@ -1,4 +1,4 @@
-"""Reads of zones and their pods."""
+"""Reads of zones, their pods and the pods' clusters."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from portal.filtering import filtered_selector
 from portal.permissions import visible
 from regions.selectors import region_local
-from zones.filtersets import PodFilterSet, ZoneFilterSet
-from zones.models import Pod, Zone
+from zones.filtersets import ClusterFilterSet, PodFilterSet, ZoneFilterSet
+from zones.models import Cluster, Pod, Zone
 
 
 def zones_visible_to(*, actor: Any, region_id: int | None = None) -> QuerySet[Zone]:
@@ -46,3 +46,22 @@ def pods_visible_to(*, actor: Any, zone: Zone | None = None) -> QuerySet[Pod]:
 
 
 pods_filtered = filtered_selector(pods_visible_to, PodFilterSet)
+
+
+def local_pods_visible_to(*, actor: Any) -> QuerySet[Pod]:
+    """The pods of this portal's region's zones that ACTOR may see: those managed here."""
+    return pods_visible_to(actor=actor).filter(zone__in=local_zones_visible_to(actor=actor))
+
+
+def clusters_visible_to(*, actor: Any, pod: Pod | None = None) -> QuerySet[Cluster]:
+    """The clusters ACTOR may see (root admins: every cluster), of POD only if given."""
+    condition = visible(actor, Cluster)
+    if condition is None:
+        return Cluster.objects.none()
+    clusters = Cluster.objects.select_related("pod__zone").filter(condition)
+    if pod is not None:
+        clusters = clusters.filter(pod=pod)
+    return clusters
+
+
+clusters_filtered = filtered_selector(clusters_visible_to, ClusterFilterSet)

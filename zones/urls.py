@@ -5,6 +5,14 @@ app_name = "zones"
 
 urlpatterns = [
     *object_routes(
+        "clusters",
+        "cluster",
+        views.ClusterListView,
+        views.ClusterDetailView,
+        views.ClusterEditView,
+        views.ClusterDeleteView,
+    ),
+    *object_routes(
         "pods",
         "pod",
         views.PodListView,

@@ -1,5 +1,5 @@
 """Zone pages: any signed-in user sees zones; root admins manage their region's zones.
-Pod pages: root admins only (pods are infrastructure, as in CloudStack)."""
+Pod and cluster pages: root admins only (infrastructure, as in CloudStack)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from portal.generic.views import (
 )
 from portal.validation import passes
 from zones import selectors, services
-from zones.forms import PodForm, ZoneForm
-from zones.models import Pod, Zone
+from zones.forms import ClusterForm, PodForm, ZoneForm
+from zones.models import Cluster, Pod, Zone
 
 ZONE_COLUMNS = [
     Column("Name", "name", link=True),
@@ -94,3 +94,46 @@ class PodEditView(ObjectEditView):
 class PodDeleteView(ObjectDeleteView):
     model, selector = Pod, selectors.pods_visible_to
     success_url_name, delete_service = "zones:pod_list", services.pod_delete
+
+
+#: a pod's clusters (the pod's page lists them, zones/related.py)
+CLUSTER_COLUMNS = [
+    Column("Name", "name", link=True),
+    Column("Hypervisor", "hypervisor", badge=True),
+    Column("Cluster type", "cluster_type"),
+    Column("Allocation state", "allocation_state", badge=True),
+    Column("CPU overcommit ratio", "cpu_overcommit_ratio"),
+    Column("Memory overcommit ratio", "memory_overcommit_ratio"),
+]
+_CLUSTER_LIST_COLUMNS = [
+    CLUSTER_COLUMNS[0],
+    Column("Pod", "pod", link=True),
+    Column("Zone", "pod.zone", link=True),
+    *CLUSTER_COLUMNS[1:],
+]
+
+
+class ClusterListView(ObjectListView):
+    model, selector = Cluster, selectors.clusters_visible_to
+    list_selector = selectors.clusters_filtered
+    columns = _CLUSTER_LIST_COLUMNS
+    add_url_name = "zones:cluster_add"
+
+
+class ClusterDetailView(ObjectDetailView):
+    model, selector = Cluster, selectors.clusters_visible_to
+    url_prefix = "zones:cluster"
+    fields = [*_CLUSTER_LIST_COLUMNS, Column("CPU arch", "arch"), Column("ID", "pk")]
+
+    def allows(self, obj: Cluster, action: str) -> bool:
+        return passes(services.cluster_pod_check, pod=obj.pod)
+
+
+class ClusterEditView(ObjectEditView):
+    model, selector, form_class = Cluster, selectors.clusters_visible_to, ClusterForm
+    create_service, update_service = services.cluster_create, services.cluster_update
+
+
+class ClusterDeleteView(ObjectDeleteView):
+    model, selector = Cluster, selectors.clusters_visible_to
+    success_url_name, delete_service = "zones:cluster_list", services.cluster_delete

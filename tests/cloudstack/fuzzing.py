@@ -40,7 +40,7 @@ class Pools:
     """What exists in the test's database, so values can name real objects."""
 
     #: the ids of each kind of object: "domain", "account", "user", "project", "zone", "pod",
-    #: "job", "role"
+    #: "cluster", "job", "role"
     ids: Mapping[str, Sequence[str]]
     names: Sequence[str]
     region_ids: Sequence[int]
@@ -114,9 +114,10 @@ number_text = st.one_of(
 
 #: the kind of object a uuid parameter names, by parameter, else by the command's noun
 _ID_KINDS = {"domainid": "domain", "parentdomainid": "domain", "zoneid": "zone", "jobid": "job",
-             "roleid": "role"}  # fmt: skip
+             "roleid": "role", "podid": "pod"}  # fmt: skip
 _NOUNS = [("asyncjob", "job"), ("user", "user"), ("account", "account"), ("domain", "domain"),
-          ("project", "project"), ("zone", "zone"), ("pod", "pod")]  # fmt: skip
+          ("project", "project"), ("zone", "zone"), ("pod", "pod"),
+          ("cluster", "cluster")]  # fmt: skip
 
 
 def _id_kind(param: str, command: str) -> str | None:
@@ -180,6 +181,9 @@ _BY_NAME["dns2"] = _BY_NAME["internaldns1"] = _BY_NAME["internaldns2"] = _BY_NAM
 _BY_NAME["gateway"] = _BY_NAME["startip"] = _BY_NAME["endip"] = [
     "10.9.0.1", "10.9.0.10", "10.9.0.0", "10.9.0.255", "10.9.1.10", "10.9.0", "fd00::1", "",
 ]  # fmt: skip
+_BY_NAME["hypervisor"] = ["KVM", "kvm", "Simulator", "XenServer", "VMware", ""]
+_BY_NAME["clustertype"] = ["CloudManaged", "cloudmanaged", "ExternalManaged", ""]
+_BY_NAME["arch"] = ["x86_64", "X86_64", "aarch64", ""]
 _BY_NAME["netmask"] = ["255.255.255.0", "255.255.0.0", "255.0.255.0", "0.0.0.0", "10.9.0.1"]
 
 # Values a command accepts, so that examples also get past validation and change things.
@@ -205,6 +209,10 @@ _VALID["gateway"] = st.just("10.9.0.1")
 _VALID["netmask"] = st.just("255.255.255.0")
 _VALID["startip"] = st.sampled_from(["10.9.0.30", "10.9.0.40"])
 _VALID["endip"] = st.sampled_from(["10.9.0.50", ""])
+# a cluster's
+_VALID["hypervisor"] = st.sampled_from(["KVM", "Simulator"])
+_VALID["clustertype"] = st.just("CloudManaged")
+_VALID["arch"] = st.just("x86_64")
 
 
 def valid_value(param: Param, pools: Pools, command: str = "") -> st.SearchStrategy[str]:

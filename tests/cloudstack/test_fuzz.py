@@ -49,7 +49,7 @@ from tests.cloudstack.fuzzing import (
     send,
     wires,
 )
-from zones.models import Pod, Zone
+from zones.models import Cluster, Pod, Zone
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")),
@@ -125,9 +125,10 @@ def world(region, root, dadmin, alice, bob, keys_for) -> Iterator[World]:
     and a session for each actor."""
     zone = factories.zone(name="zone-a")
     factories.zone(name="zone-b", network_type="Basic", allocation_state="Enabled")
-    factories.pod(
+    pod = factories.pod(
         zone=zone, name="pod-a", gateway="10.9.0.1", start_ip="10.9.0.10", end_ip="10.9.0.20"
     )
+    factories.cluster(pod=pod, name="cluster-a")
     region_create(id=2, name="west", endpoint="http://127.0.0.1:8001", by=None)
     factories.project(owner=alice.account, name="ops-project")
     factories.project(owner=bob.account, name="sales-project")
@@ -143,7 +144,7 @@ def world(region, root, dadmin, alice, bob, keys_for) -> Iterator[World]:
             Credentials(pair.api_key, pair.secret_key, client, session_key),
         )
     kinds = {"domain": Domain, "account": Account, "user": User, "project": Project,
-             "zone": Zone, "pod": Pod, "job": AsyncJob}  # fmt: skip
+             "zone": Zone, "pod": Pod, "cluster": Cluster, "job": AsyncJob}  # fmt: skip
     # In the order they were made, so a derandomized run picks the same objects every time.
     made = {kind: model.objects.order_by("created") for kind, model in kinds.items()}
     ids = {

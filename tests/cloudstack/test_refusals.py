@@ -84,6 +84,22 @@ CASES: dict[str, Refused | Hidden] = {
     ),
     "updatePod": Refused("dadmin", lambda w: {"id": _ids(w, "pod"), "name": "x"}, 432),
     "deletePod": Refused("alice", lambda w: {"id": _ids(w, "pod")}, 432),
+    "listClusters": Refused("alice", lambda w: {}, 432),
+    "addCluster": Refused(
+        "dadmin",
+        lambda w: {
+            "clustername": "c",
+            "zoneid": _ids(w, "zone"),
+            "podid": _ids(w, "pod"),
+            "hypervisor": "KVM",
+            "clustertype": "CloudManaged",
+        },
+        432,
+    ),
+    "updateCluster": Refused(
+        "dadmin", lambda w: {"id": _ids(w, "cluster"), "clustername": "x"}, 432
+    ),
+    "deleteCluster": Refused("alice", lambda w: {"id": _ids(w, "cluster")}, 432),
     "updateConfiguration": Refused(
         "dadmin", lambda w: {"name": "allow.user.create.projects", "value": "false"}, 432
     ),
@@ -163,13 +179,15 @@ def test_every_command_has_a_refusal_case():
 
 @pytest.fixture
 def world(cast, root, alice, bob, ops, sales, zone):
+    pod = factories.pod(zone=zone)
     neighbour = factories.account(domain=ops, name="neighbours")
     shared = factories.project(owner=neighbour, name="shared")
     project_member_add(project=shared, account=alice.account, by=None)
     return {
         **cast,
         "zone": zone,
-        "pod": factories.pod(zone=zone),
+        "pod": pod,
+        "cluster": factories.cluster(pod=pod),
         "shared": shared,
         "bob_project": factories.project(owner=bob.account, name="bob-project", domain=sales),
         "root_job": AsyncJob.objects.create(user=root, command="deleteAccount"),

@@ -12,7 +12,7 @@ from identity.services import user_disable
 from tests import factories
 from tests.api_helpers import ANONYMOUS_REFUSED, api_client
 
-RESOURCES = ("regions", "zones", "pods", "domains", "accounts", "users", "projects")
+RESOURCES = ("regions", "zones", "pods", "clusters", "domains", "accounts", "users", "projects")
 
 
 def test_schema_renders_and_lists_every_resource(root):

@@ -65,6 +65,18 @@ def _same(obj):
             allocation_state=obj.allocation_state,
             by=None,
         )
+    if obj._meta.label == "zones.Cluster":
+        return zones.cluster_update(
+            cluster=obj,
+            name=obj.name,
+            allocation_state=obj.allocation_state,
+            cpu_overcommit_ratio=obj.cpu_overcommit_ratio,
+            memory_overcommit_ratio=str(obj.memory_overcommit_ratio),
+            hypervisor=obj.hypervisor,
+            cluster_type=obj.cluster_type,
+            arch=obj.arch,
+            by=None,
+        )
     if obj._meta.label == "regions.Region":
         return regions.region_update(
             region=obj,
@@ -83,6 +95,7 @@ MAKERS = {
     "project": lambda region: factories.project(),
     "zone": lambda region: factories.zone(),
     "pod": lambda region: factories.pod(),
+    "cluster": lambda region: factories.cluster(),
     "region": lambda region: region,
 }
 

@@ -29,7 +29,7 @@ from regions.models import Region, Setting
 from tests import factories
 from tests.api_helpers import api_client
 from tests.db_state import db_state
-from zones.models import Pod, Zone
+from zones.models import Cluster, Pod, Zone
 
 #: routes anyone may reach, or that are signed otherwise, and the tests that cover them
 PUBLIC = {
@@ -103,6 +103,7 @@ def test_every_route_is_covered():
     routes = our_routes()
     names = {route.name for route in routes}
     assert {"identity:user", "zones:zone_edit", "zones:pod_edit", "pod-detail"} <= names
+    assert {"zones:cluster_edit", "cluster-detail"} <= names
     assert {"user-detail", "api-federation"} <= names
     assert set(PUBLIC) <= names | {"api-token", "api-schema", "api-docs"}, set(PUBLIC) - names
     for route in routes:
@@ -118,10 +119,12 @@ def test_every_route_is_covered():
 @pytest.fixture
 def world(region, root, dadmin, alice, bob, eng, sales):
     zone = factories.zone(name="zone-a")
+    pod = factories.pod(zone=zone)
     return {
         Region: region,
         Zone: zone,
-        Pod: factories.pod(zone=zone),
+        Pod: pod,
+        Cluster: factories.cluster(pod=pod),
         Domain: sales,
         Account: bob.account,
         User: bob,

@@ -4,12 +4,12 @@ its field and writing nothing; pods only in this region's zones; root admins onl
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
 from portal.models import ChangeAction, ObjectChange
 from regions.services import region_create
 from tests import factories
-from tests.db_state import db_state
+from tests.db_state import db_state, refused
 from zones import services
 from zones.models import AllocationState, Pod, Zone
 
@@ -25,18 +25,6 @@ def create(zone: Zone, **fields) -> Pod:
     fields = {"name": "pod-1", **ADDRESSES, **fields}
     fields.setdefault("by", None)
     return services.pod_create(zone=zone, **fields)
-
-
-def refused(call, field: str, code: str | None = None, **kwargs) -> ValidationError:
-    """CALL(**KWARGS) refused with an error on FIELD alone (of CODE), the database as it was."""
-    before = db_state()
-    with pytest.raises(ValidationError) as caught:
-        call(**kwargs)
-    assert list(caught.value.error_dict) == [field], caught.value
-    if code is not None:
-        assert [e.code for e in caught.value.error_dict[field]] == [code]
-    assert db_state() == before
-    return caught.value
 
 
 @pytest.fixture

@@ -257,8 +257,8 @@ def test_a_root_admin_deletes_a_zone_after_confirming(root_client, zone):
     assert_deleted_after_confirming(root_client, zone, "zone zone-a", "/zones/")
 
 
-@pytest.mark.parametrize("pages", ["/zones/", "/zones/pods/"])
-def test_unknown_zones_and_pods_are_not_found(root_client, region, pages):
+@pytest.mark.parametrize("pages", ["/zones/", "/zones/pods/", "/zones/clusters/"])
+def test_unknown_zones_pods_and_clusters_are_not_found(root_client, region, pages):
     missing = "00000000-0000-4000-8000-00000000abcd"
     assert root_client.get(f"{pages}{missing}/").status_code == 404
     assert root_client.post(f"{pages}{missing}/delete/").status_code == 404

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from identity.api.serializers import VisiblePrimaryKey
 from portal.api.serializers import StrictJSONModelSerializer
 from zones import selectors
-from zones.models import Pod, Zone
+from zones.models import Cluster, Pod, Zone
 
 
 class ZoneSerializer(StrictJSONModelSerializer):
@@ -89,3 +89,46 @@ class PodUpdateSerializer(PodSerializer):
     """PUT and PATCH: a pod stays in its zone."""
 
     zone = serializers.PrimaryKeyRelatedField(read_only=True)
+
+
+class ClusterSerializer(StrictJSONModelSerializer):
+    pod = VisiblePrimaryKey(selector=selectors.pods_visible_to)
+    pod_name = serializers.CharField(source="pod.name", read_only=True)
+    zone = serializers.UUIDField(source="pod.zone_id", read_only=True, help_text="The pod's zone.")
+    zone_name = serializers.CharField(source="pod.zone.name", read_only=True)
+
+    class Meta:
+        model = Cluster
+        fields = [
+            "id",
+            "pod",
+            "pod_name",
+            "zone",
+            "zone_name",
+            "name",
+            "hypervisor",
+            "cluster_type",
+            "arch",
+            "allocation_state",
+            "cpu_overcommit_ratio",
+            "memory_overcommit_ratio",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["id", "created", "updated"]
+        # Shapes only: the rules (unique names, ratios of 1 or more) are the service's.
+        extra_kwargs = {"name": {"validators": []}}
+
+
+class ClusterUpdateSerializer(ClusterSerializer):
+    """PUT and PATCH: a cluster stays in its pod and keeps its hypervisor, type and arch."""
+
+    pod = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(ClusterSerializer.Meta):
+        read_only_fields = [
+            *ClusterSerializer.Meta.read_only_fields,
+            "hypervisor",
+            "cluster_type",
+            "arch",
+        ]

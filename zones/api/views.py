@@ -1,13 +1,15 @@
 from portal.api.viewsets import ServiceModelViewSet
 from zones import selectors, services
 from zones.api.serializers import (
+    ClusterSerializer,
+    ClusterUpdateSerializer,
     PodSerializer,
     PodUpdateSerializer,
     ZoneSerializer,
     ZoneUpdateSerializer,
 )
-from zones.filtersets import PodFilterSet, ZoneFilterSet
-from zones.models import Pod, Zone
+from zones.filtersets import ClusterFilterSet, PodFilterSet, ZoneFilterSet
+from zones.models import Cluster, Pod, Zone
 
 
 class ZoneViewSet(ServiceModelViewSet):
@@ -39,3 +41,19 @@ class PodViewSet(ServiceModelViewSet):
     create_service = services.pod_create
     update_service = services.pod_update
     delete_service = services.pod_delete
+
+
+class ClusterViewSet(ServiceModelViewSet):
+    """Clusters of the pods of this region's zones, each of one hypervisor (KVM or
+    Simulator), with the CPU and memory overcommit ratios of its hosts. Root admins only."""
+
+    model = Cluster
+
+    serializer_class = ClusterSerializer
+    update_serializer_class = ClusterUpdateSerializer
+    filterset_class = ClusterFilterSet
+    ordering_fields = ["name", "created"]
+    selector = selectors.clusters_visible_to
+    create_service = services.cluster_create
+    update_service = services.cluster_update
+    delete_service = services.cluster_delete

@@ -1,7 +1,13 @@
-"""Every write to zones and what is in them, a module per entity (zones, pods); each function
-is one transaction, named <entity>_<action> with keyword-only arguments, `by` the acting
-user (None: the system itself)."""
+"""Every write to zones and what is in them, a module per entity (zones, pods, clusters);
+each function is one transaction, named <entity>_<action> with keyword-only arguments, `by`
+the acting user (None: the system itself)."""
 
+from zones.services.clusters import (
+    cluster_create,
+    cluster_delete,
+    cluster_pod_check,
+    cluster_update,
+)
 from zones.services.pods import pod_create, pod_delete, pod_update, pod_zone_check
 from zones.services.zones import (
     DEFAULT_GUEST_CIDR,
@@ -14,6 +20,10 @@ from zones.services.zones import (
 
 __all__ = [
     "DEFAULT_GUEST_CIDR",
+    "cluster_create",
+    "cluster_delete",
+    "cluster_pod_check",
+    "cluster_update",
     "pod_create",
     "pod_delete",
     "pod_update",

@@ -15,7 +15,7 @@ from portal.permissions import Action, require
 from portal.validation import check_choice, check_ip, invalid
 from portal.writes import save_changed, unique_name
 from zones.models import AllocationState, Pod, Zone
-from zones.services.zones import zone_is_local
+from zones.services.zones import in_use_check, zone_is_local
 
 if TYPE_CHECKING:
     from identity.models import User
@@ -30,12 +30,23 @@ def pod_zone_check(*, zone: Zone) -> None:
         raise invalid("zone", "Pods are managed by the portal of their zone's region.", "remote")
 
 
-def _zone_locked(zone: Zone) -> Zone:
-    pod_zone_check(zone=zone)
-    locked = Zone.objects.select_for_update().filter(pk=zone.pk).first()
+def _locked(row: Zone | Pod, field: str) -> Any:
+    """ROW, a zone of this region or a pod of one, locked for this transaction; refused on
+    FIELD if it was deleted meanwhile."""
+    pod_zone_check(zone=row if isinstance(row, Zone) else row.zone)
+    locked = type(row).objects.select_for_update().filter(pk=row.pk).first()
     if locked is None:
-        raise invalid("zone", "This zone was deleted meanwhile.", "gone")
+        raise invalid(field, f"This {field} was deleted meanwhile.", "gone")
     return locked
+
+
+def _zone_locked(zone: Zone) -> Zone:
+    return _locked(zone, "zone")
+
+
+def pod_locked(pod: Pod) -> Pod:
+    """POD, of a zone of this region, locked for a write to it or to its clusters."""
+    return _locked(pod, "pod")
 
 
 def _netmask(value: Any) -> str:
@@ -171,8 +182,8 @@ def pod_update(
 
 @atomic_write
 def pod_delete(*, pod: Pod, by: User | None) -> None:
-    # Once pods hold clusters, a pod that still has any is refused here (as deleteZone
-    # refuses a zone with pods).
+    """Delete POD, once it has no clusters (as a zone with pods is refused)."""
     require(by, Action.DELETE, pod)
     _zone_locked(pod.zone)
+    in_use_check(pod, pod_locked(pod).clusters.all(), "cluster")
     pod.delete()

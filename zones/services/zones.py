@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Model, QuerySet
+
 from portal.concurrency import atomic_write
 from portal.permissions import Action, require
 from portal.validation import NON_FIELD, check_choice, check_ip, check_length, invalid
@@ -130,13 +132,22 @@ def zone_update(
     return zone
 
 
+def in_use_check(parent: Model, children: QuerySet, noun: str) -> None:
+    """Refuse deleting PARENT (a zone, a pod) while CHILDREN (its NOUNs) are left: a PROTECT
+    key would refuse it at commit, as if they had been added meanwhile."""
+    count = children.count()
+    if count:
+        label = type(parent)._meta.verbose_name.capitalize()
+        raise invalid(
+            NON_FIELD,
+            f"{label} {parent.name} still has {count} {noun}(s); delete them first.",
+            "in_use",
+        )
+
+
 @atomic_write
 def zone_delete(*, zone: Zone, by: User | None) -> None:
     require(by, Action.DELETE, zone)
     zone_manage_check(zone=zone)
-    pods = zone.pods.count()
-    if pods:
-        raise invalid(
-            NON_FIELD, f"Zone {zone.name} still has {pods} pod(s); delete them first.", "in_use"
-        )
+    in_use_check(zone, zone.pods.all(), "pod")
     zone.delete()
