@@ -48,6 +48,33 @@ EXCLUDED = [
 #: Checks narrowed, each for a reason; every other check runs as schemathesis ships it.
 NARROWED = [
     {
+        # A request line longer than gunicorn takes (limit_request_line, 4094 bytes) is
+        # refused before it reaches the portal, with the 414 every operation documents
+        # (portal/api/schema.py): that is a rejection too. Long invalid queries (a parameter
+        # repeated a hundred times) meet it when generation is turned up. (Reads only: the
+        # writes' rule below is theirs.)
+        "include-method": ["GET"],
+        "checks": {
+            "negative_data_rejection": {
+                "expected-statuses": [
+                    "400",
+                    "401",
+                    "403",
+                    "404",
+                    "405",
+                    "406",
+                    "409",
+                    "414",
+                    "415",
+                    "422",
+                    "428",
+                    "429",
+                    "5xx",
+                ]
+            }
+        },
+    },
+    {
         # Whether a write is valid depends on what is stored and on rules no JSON schema can
         # state: references to objects that exist and that the actor may see, unique names,
         # the password policy, objects that keep the cloud running (the ROOT domain, this
