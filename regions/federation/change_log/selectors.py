@@ -213,9 +213,8 @@ def cloud_changes(
 
 
 def _local_only(label: str) -> bool:
-    if not label:
-        return False
-    found = next((d for d in declarations() if d.label == label), None)
+    """Whether LABEL names a logged model whose rows live in one region only."""
+    found = logged_model(label) if label else None
     return found is not None and found.scope != Scope.CLOUD
 
 
