@@ -13,7 +13,6 @@ from regions.federation.change_log.services import change_log_purge
 from regions.federation.peer.client import PeerError
 from regions.federation.peer.signing import nonces_purge
 from regions.federation.replication import delivery, stream
-from regions.federation.replication.apply import parked_retry
 from regions.federation.replication.pull_lock import (
     PULL_LOCK_SECONDS,
     pull_again_key,
@@ -86,7 +85,7 @@ def replication_sweep() -> None:
             enqueue(peer_pull, link.region_id)
         if link.acked_seq < head:
             enqueue(peer_poke, link.region_id)
-    parked_retry()
+    delivery.parked_retry_locked()
     nonces_purge()
     region_id_reservations_purge()
 

@@ -8,11 +8,12 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from rest_framework.test import APIClient
 
 from identity import services as identity
 from identity.models import Account, Domain, User
+from regions.federation.replication import delivery
 from regions.federation.replication.apply import IncomingChange, change_apply
 from regions.models import ObjectVersion
 from tests import factories
@@ -192,3 +193,41 @@ def test_an_account_added_while_its_domain_is_deleted_is_refused_naming_the_doma
     assert isinstance(error, ValidationError)
     assert codes(error) == {"domain": {"gone"}}
     assert not Account.objects.filter(name="latecomer").exists()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sweeps_parked_retry_waits_for_a_page_being_applied():
+    """Both could otherwise see no version of a new object and both insert it (seen in CI:
+    an IntegrityError on the version key)."""
+    factories.local_region()
+    applying, release = threading.Event(), threading.Event()
+
+    def apply_a_page() -> None:
+        try:
+            with transaction.atomic():
+                delivery.apply_lock()
+                applying.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    replicator = threading.Thread(target=apply_a_page)
+    replicator.start()
+    assert applying.wait(10)
+    retried: list[int] = []
+
+    def sweep() -> None:
+        try:
+            retried.append(delivery.parked_retry_locked())
+        finally:
+            connections.close_all()
+
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    sweeper.join(0.5)
+    assert sweeper.is_alive(), "the retry must wait for the page being applied"
+    release.set()
+    replicator.join(10)
+    sweeper.join(10)
+    assert retried == [0]

@@ -120,10 +120,7 @@ def peer_pull(
             on_page()
         if upcoming is None:
             if ParkedChange.objects.exists():
-                # A name clash waits for this: is it real, or still in transit?
-                with transaction.atomic():
-                    apply_lock()
-                    parked_retry()
+                parked_retry_locked()  # a name clash waits for this: real, or in transit?
             break
         try:
             page = upcoming.result()
@@ -204,6 +201,17 @@ def apply_lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPLY_LOCK_KEY])
+
+
+def parked_retry_locked() -> int:
+    """Retry parked changes under the apply lock; returns how many applied.
+
+    Without the lock a retry (the sweep) and a page being applied (the replicator) could
+    both see no version of a new object and both insert it.
+    """
+    with transaction.atomic():
+        apply_lock()
+        return parked_retry()
 
 
 def record_peer_read(*, region_id: int, after: int) -> None:
