@@ -29,7 +29,7 @@ from regions.federation.services import federation_ensure
 from regions.models import Federation, Region, Setting
 from tests import factories
 from tests.factories import PASSWORD, unique
-from zones.models import Cluster, Pod, Zone
+from zones.models import Alert, Cluster, Pod, Zone
 
 #: the actors every model is tried with (tests/conftest.py's `actor` fixture): signed out,
 #: a root admin, a domain admin of a subdomain (ROOT/eng), a plain user (ROOT/eng/ops), and
@@ -417,6 +417,7 @@ MAKERS: dict[type[Model], Maker] = {
         edit=_cluster_edit,
         edit_body=_cluster_edit,
     ),
+    Alert: Maker(make=lambda owner: factories.alert()),
     Setting: Maker(
         make=lambda owner: setting_update(name="session.timeout", value="45", by=None),
         edit=lambda row: {"value": str(60 + int(unique("")))},

@@ -9,8 +9,8 @@ from identity.models import Account, AccountType, Domain, Project, User
 from identity.selectors import root_domain
 from regions.models import ParkedChange, Region
 from regions.services import region_create
-from zones.models import Cluster, Pod, Zone
-from zones.services import cluster_create, pod_create, zone_create
+from zones.models import Alert, AlertType, Cluster, Pod, Zone
+from zones.services import alert_raise, cluster_create, pod_create, zone_create
 
 PASSWORD = "correct-horse-battery-9"
 CLOSED_ENDPOINT = "http://127.0.0.1:9"  # the discard port: no peer ever answers there
@@ -147,3 +147,11 @@ def parked_change(
         reason="waiting",
         attempts=attempts,
     )
+
+
+def alert(*, key: str | None = None, zone: Zone | None = None, **fields) -> Alert:
+    """An open host alert (about a host that does not exist: alerts outlive what they name)."""
+    fields.setdefault("alert_type", AlertType.HOST)
+    fields.setdefault("subject", "Host h1 is not answering")
+    created, _ = alert_raise(key=key or unique("host:"), zone=zone, **fields)
+    return created

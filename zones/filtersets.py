@@ -7,7 +7,7 @@ import django_filters
 
 from portal.api.filters import WholeNumberFilter
 from portal.filtering import ListFilterSet
-from zones.models import Cluster, Pod, Zone
+from zones.models import Alert, Cluster, Pod, Zone
 
 
 class ZoneFilterSet(ListFilterSet):
@@ -44,3 +44,15 @@ class ClusterFilterSet(ListFilterSet):
     class Meta:
         model = Cluster
         fields = ["zone", "pod", "name", "hypervisor", "cluster_type", "arch", "allocation_state"]
+
+
+class AlertFilterSet(ListFilterSet):
+    zone = django_filters.UUIDFilter(field_name="zone_id", help_text="The zone's id.")
+    resolved = django_filters.BooleanFilter(
+        field_name="resolved", lookup_expr="isnull", exclude=True, help_text="Closed alerts."
+    )
+    search_fields = ("subject",)
+
+    class Meta:
+        model = Alert
+        fields = ["alert_type", "zone", "resolved", "archived"]

@@ -175,3 +175,80 @@ class ZoneSetting(UUIDModel):
 
 
 declare(ZoneSetting, scope=Scope.ZONE, audience=Audience.ADMINS, event="CONFIGURATION.ZONE")
+
+
+class AlertType(models.IntegerChoices):
+    """CloudStack's alert types (AlertService.AlertType): a capacity's alert has its
+    capacity type's number."""
+
+    MEMORY = 0, "ALERT.MEMORY"
+    CPU = 1, "ALERT.CPU"
+    STORAGE = 2, "ALERT.STORAGE"
+    STORAGE_ALLOCATED = 3, "ALERT.STORAGE.ALLOCATED"
+    PUBLIC_IP = 4, "ALERT.NETWORK.PUBLICIP"
+    PRIVATE_IP = 5, "ALERT.NETWORK.PRIVATEIP"
+    SECONDARY_STORAGE = 6, "ALERT.STORAGE.SECONDARY"
+    HOST = 7, "ALERT.COMPUTE.HOST"
+    VLAN = 18, "ALERT.NETWORK.VLAN"
+    LOCAL_STORAGE = 25, "ALERT.STORAGE.LOCAL"
+
+
+class Alert(UUIDModel):
+    """Something in this region's infrastructure an operator should know of: a host that
+    stopped answering, a capacity past its threshold. One open alert per subject (`key`):
+    raising it again only counts (`last_sent`); it closes when what it is about recovers."""
+
+    alert_type = models.PositiveSmallIntegerField(choices=AlertType.choices, verbose_name="type")
+    #: what the alert is about, e.g. "host:<id>" or "capacity:1:cluster:<id>"
+    key = models.CharField(max_length=255)
+    subject = models.CharField(max_length=999)
+    zone = models.ForeignKey(
+        Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    pod = models.ForeignKey(
+        Pod, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    cluster = models.ForeignKey(
+        Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    last_sent = models.DateTimeField()
+    #: how many times it was raised while open
+    count = models.PositiveIntegerField(default=1)
+    resolved = models.DateTimeField(null=True, blank=True)
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-last_sent"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(resolved__isnull=True),
+                name="zones_alert_one_open_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["-last_sent"], name="zones_alert_last_sent")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("zones:alert", args=[self.pk])
+
+    @property
+    def name(self) -> str:
+        return AlertType(self.alert_type).label
+
+    @property
+    def state(self) -> str:
+        if self.archived:
+            return "Archived"
+        return "Resolved" if self.resolved else "Open"
+
+
+declare(
+    Alert,
+    scope=Scope.ZONE,
+    audience=Audience.ROOT,  # CloudStack's listAlerts is root admins' only
+    menu=Menu("Alerts", "zones:alert_list", order=29),
+    logged=False,  # the system's own notices; archiving one is no change to the cloud
+)

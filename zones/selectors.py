@@ -1,4 +1,4 @@
-"""Reads of zones, their pods and the pods' clusters."""
+"""Reads of zones, their pods and the pods' clusters, and the region's alerts."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from portal.filtering import filtered_selector
 from portal.permissions import visible
 from regions.selectors import region_local
-from zones.filtersets import ClusterFilterSet, PodFilterSet, ZoneFilterSet
-from zones.models import Cluster, Pod, Zone
+from zones.filtersets import AlertFilterSet, ClusterFilterSet, PodFilterSet, ZoneFilterSet
+from zones.models import Alert, Cluster, Pod, Zone
 
 
 def zones_visible_to(*, actor: Any, region_id: int | None = None) -> QuerySet[Zone]:
@@ -65,3 +65,14 @@ def clusters_visible_to(*, actor: Any, pod: Pod | None = None) -> QuerySet[Clust
 
 
 clusters_filtered = filtered_selector(clusters_visible_to, ClusterFilterSet)
+
+
+def alerts_visible_to(*, actor: Any) -> QuerySet[Alert]:
+    """The alerts ACTOR may see (root admins: all of this region's), newest first."""
+    condition = visible(actor, Alert)
+    if condition is None:
+        return Alert.objects.none()
+    return Alert.objects.select_related("zone", "pod", "cluster").filter(condition)
+
+
+alerts_filtered = filtered_selector(alerts_visible_to, AlertFilterSet)

@@ -1,9 +1,16 @@
+from django.urls import path
+
 from portal.generic.urls import object_routes
 from zones import views
 
 app_name = "zones"
 
 urlpatterns = [
+    # Alerts are raised by the system: listed, archived and deleted, never added or edited.
+    path("alerts/", views.AlertListView.as_view(), name="alert_list"),
+    path("alerts/<uuid:pk>/", views.AlertDetailView.as_view(), name="alert"),
+    path("alerts/<uuid:pk>/delete/", views.AlertDeleteView.as_view(), name="alert_delete"),
+    path("alerts/<uuid:pk>/<slug:action>/", views.AlertActionView.as_view(), name="alert_action"),
     *object_routes(
         "clusters",
         "cluster",

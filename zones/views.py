@@ -3,17 +3,22 @@ Pod and cluster pages: root admins only (infrastructure, as in CloudStack)."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from portal.generic.columns import Column
 from portal.generic.views import (
+    ObjectActionView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    StateAction,
 )
+from portal.permissions import Action
 from portal.validation import passes
 from zones import selectors, services
 from zones.forms import ClusterForm, PodForm, ZoneForm
-from zones.models import Cluster, Pod, Zone
+from zones.models import Alert, Cluster, Pod, Zone
 
 ZONE_COLUMNS = [
     Column("Name", "name", link=True),
@@ -137,3 +142,52 @@ class ClusterEditView(ObjectEditView):
 class ClusterDeleteView(ObjectDeleteView):
     model, selector = Cluster, selectors.clusters_visible_to
     success_url_name, delete_service = "zones:cluster_list", services.cluster_delete
+
+
+ALERT_COLUMNS = [
+    Column("Subject", "subject", link=True),
+    Column("Type", "name", badge=True),
+    Column("State", "state", badge=True),
+    Column("Raised", "count"),
+    Column("Last sent", "last_sent"),
+]
+_ALERT_LIST_COLUMNS = [*ALERT_COLUMNS[:3], Column("Zone", "zone", link=True), *ALERT_COLUMNS[3:]]
+
+
+class AlertListView(ObjectListView):
+    """This region's alerts; archived ones only when asked for (`?archived=true`)."""
+
+    model, selector = Alert, selectors.alerts_visible_to
+    list_selector = selectors.alerts_filtered
+    columns = _ALERT_LIST_COLUMNS
+
+    def get_queryset(self) -> QuerySet[Alert]:
+        alerts = super().get_queryset()
+        return alerts if "archived" in self.request.GET else alerts.filter(archived=False)
+
+
+class AlertDetailView(ObjectDetailView):
+    model, selector = Alert, selectors.alerts_visible_to
+    url_prefix = "zones:alert"
+    fields = [
+        *_ALERT_LIST_COLUMNS,
+        Column("Pod", "pod", link=True),
+        Column("Cluster", "cluster", link=True),
+        Column("First sent", "created"),
+        Column("Resolved", "resolved"),
+        Column("ID", "pk"),
+    ]
+    state_actions = [StateAction("Archive", "archive", shown=lambda alert: not alert.archived)]
+
+    def allows(self, obj: Alert, action: str) -> bool:
+        return action != Action.CHANGE  # alerts are archived or deleted, never edited
+
+
+class AlertActionView(ObjectActionView):
+    model, selector = Alert, selectors.alerts_visible_to
+    services = {"archive": (services.alert_archive, "archived")}
+
+
+class AlertDeleteView(ObjectDeleteView):
+    model, selector = Alert, selectors.alerts_visible_to
+    success_url_name, delete_service = "zones:alert_list", services.alert_delete

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import decorators, serializers, viewsets
+from rest_framework import decorators, mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -40,7 +40,10 @@ _WRITES = {
 _NOT_OWNED = {Audience.EVERYONE, Audience.ADMINS, Audience.ROOT}
 
 
-class ServiceModelViewSet(BodyMustParse, viewsets.ModelViewSet):
+class ServiceViews(BodyMustParse):
+    """What every service-backed viewset shares: reads through the selector, writes through
+    the services, the audience's refusals first (ServiceModelViewSet, ServiceReadViewSet)."""
+
     model: type[Model]
     selector: Callable[..., QuerySet]
     create_service: Callable[..., Model]
@@ -114,6 +117,20 @@ class ServiceModelViewSet(BodyMustParse, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: Model) -> None:
         type(self).delete_service(**{self.instance_kwarg: instance}, by=self.request.user)
+
+
+class ServiceModelViewSet(ServiceViews, viewsets.ModelViewSet):
+    """List, read, create, change and delete."""
+
+
+class ServiceReadViewSet(
+    ServiceViews,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Rows the system makes (alerts): list, read and delete, never create or change."""
 
 
 def state_action(service: Callable[..., Model], name: str) -> Callable[..., Response]:

@@ -100,6 +100,10 @@ CASES: dict[str, Refused | Hidden] = {
         "dadmin", lambda w: {"id": _ids(w, "cluster"), "clustername": "x"}, 432
     ),
     "deleteCluster": Refused("alice", lambda w: {"id": _ids(w, "cluster")}, 432),
+    "listAlerts": Refused("dadmin", lambda w: {}, 432),
+    "listAlertTypes": Refused("alice", lambda w: {}, 432),
+    "archiveAlerts": Refused("dadmin", lambda w: {"ids": _ids(w, "alert")}, 432),
+    "deleteAlerts": Refused("alice", lambda w: {"ids": _ids(w, "alert")}, 432),
     "updateConfiguration": Refused(
         "dadmin", lambda w: {"name": "allow.user.create.projects", "value": "false"}, 432
     ),
@@ -188,6 +192,7 @@ def world(cast, root, alice, bob, ops, sales, zone):
         "zone": zone,
         "pod": pod,
         "cluster": factories.cluster(pod=pod),
+        "alert": factories.alert(zone=zone),
         "shared": shared,
         "bob_project": factories.project(owner=bob.account, name="bob-project", domain=sales),
         "root_job": AsyncJob.objects.create(user=root, command="deleteAccount"),

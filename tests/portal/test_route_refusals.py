@@ -29,7 +29,7 @@ from regions.models import Region, Setting
 from tests import factories
 from tests.api_helpers import api_client
 from tests.db_state import db_state
-from zones.models import Cluster, Pod, Zone
+from zones.models import Alert, Cluster, Pod, Zone
 
 #: routes anyone may reach, or that are signed otherwise, and the tests that cover them
 PUBLIC = {
@@ -125,6 +125,7 @@ def world(region, root, dadmin, alice, bob, eng, sales):
         Zone: zone,
         Pod: pod,
         Cluster: factories.cluster(pod=pod),
+        Alert: factories.alert(),
         Domain: sales,
         Account: bob.account,
         User: bob,

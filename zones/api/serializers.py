@@ -3,7 +3,7 @@ from rest_framework import serializers
 from identity.api.serializers import VisiblePrimaryKey
 from portal.api.serializers import StrictJSONModelSerializer
 from zones import selectors
-from zones.models import Cluster, Pod, Zone
+from zones.models import Alert, Cluster, Pod, Zone
 
 
 class ZoneSerializer(StrictJSONModelSerializer):
@@ -132,3 +132,29 @@ class ClusterUpdateSerializer(ClusterSerializer):
             "cluster_type",
             "arch",
         ]
+
+
+class AlertSerializer(StrictJSONModelSerializer):
+    """An alert, read-only: the system raises and resolves alerts."""
+
+    name = serializers.CharField(read_only=True, help_text="CloudStack's alert name.")
+    state = serializers.CharField(read_only=True, help_text="Open, Resolved or Archived.")
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "alert_type",
+            "name",
+            "subject",
+            "state",
+            "zone",
+            "pod",
+            "cluster",
+            "count",
+            "created",
+            "last_sent",
+            "resolved",
+            "archived",
+        ]
+        read_only_fields = fields

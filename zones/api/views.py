@@ -1,6 +1,7 @@
-from portal.api.viewsets import ServiceModelViewSet
+from portal.api.viewsets import ServiceModelViewSet, ServiceReadViewSet, state_action
 from zones import selectors, services
 from zones.api.serializers import (
+    AlertSerializer,
     ClusterSerializer,
     ClusterUpdateSerializer,
     PodSerializer,
@@ -8,8 +9,8 @@ from zones.api.serializers import (
     ZoneSerializer,
     ZoneUpdateSerializer,
 )
-from zones.filtersets import ClusterFilterSet, PodFilterSet, ZoneFilterSet
-from zones.models import Cluster, Pod, Zone
+from zones.filtersets import AlertFilterSet, ClusterFilterSet, PodFilterSet, ZoneFilterSet
+from zones.models import Alert, Cluster, Pod, Zone
 
 
 class ZoneViewSet(ServiceModelViewSet):
@@ -57,3 +58,18 @@ class ClusterViewSet(ServiceModelViewSet):
     create_service = services.cluster_create
     update_service = services.cluster_update
     delete_service = services.cluster_delete
+
+
+class AlertViewSet(ServiceReadViewSet):
+    """This region's alerts (a host that stopped answering, a capacity past its
+    threshold), newest first. Raised and resolved by the system: read, archive and delete
+    only. Root admins only."""
+
+    model = Alert
+
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilterSet
+    ordering_fields = ["last_sent", "created"]
+    selector = selectors.alerts_visible_to
+    delete_service = services.alert_delete
+    archive = state_action(services.alert_archive, "archive")

@@ -1,7 +1,16 @@
-"""Every write to zones and what is in them, a module per entity (zones, pods, clusters);
-each function is one transaction, named <entity>_<action> with keyword-only arguments, `by`
-the acting user (None: the system itself)."""
+"""Every write to zones and what is in them, a module per entity (zones, pods, clusters,
+alerts); each function is one transaction, named <entity>_<action> with keyword-only
+arguments, `by` the acting user (None: the system itself)."""
 
+from zones.services.alerts import (
+    alert_archive,
+    alert_delete,
+    alert_raise,
+    alert_resolve,
+    alerts_archive,
+    alerts_delete,
+    alerts_resolve_except,
+)
 from zones.services.clusters import (
     cluster_create,
     cluster_delete,
@@ -20,6 +29,13 @@ from zones.services.zones import (
 
 __all__ = [
     "DEFAULT_GUEST_CIDR",
+    "alert_archive",
+    "alert_delete",
+    "alert_raise",
+    "alert_resolve",
+    "alerts_archive",
+    "alerts_delete",
+    "alerts_resolve_except",
     "cluster_create",
     "cluster_delete",
     "cluster_pod_check",
