@@ -6,9 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PORTAL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test lint venv chromium cloud clean
+.PHONY: run test lint venv libvirt chromium cloud clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml | libvirt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[test]'
@@ -27,6 +27,17 @@ run: venv $(PORTAL_DATA_DIR)/secret_key
 	@echo "Region Portal: http://$(HOST):$(PORT)/"
 	SECRET_KEY="$${SECRET_KEY:-$$(cat $(PORTAL_DATA_DIR)/secret_key)}" $(VENV)/bin/gunicorn portal.wsgi \
 		--bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --threads 4 --access-logfile -
+
+# libvirt-python (the KVM hosts' driver) builds against libvirt's headers, found through
+# pkg-config; on a Debian machine run as root they are installed here.
+libvirt:
+	@pkg-config --exists libvirt 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvirt-dev pkg-config >/dev/null; \
+	  else \
+	    echo "libvirt-python builds against libvirt: install Debian's libvirt-dev and pkg-config"; \
+	    echo "packages (apt-get install libvirt-dev pkg-config), then run make again."; exit 1; \
+	  fi; }
 
 # Browser tests drive Debian's Chromium; on a Debian machine run as root it is installed here.
 chromium:

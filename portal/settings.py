@@ -337,6 +337,7 @@ SPECTACULAR_SETTINGS = {
         "StateEnum": "identity.models.AccountState",
         "ProjectStateEnum": "identity.models.ProjectState",
         "AccountTypeEnum": "identity.models.AccountType",
+        "HostStateEnum": "zones.models.HostState",
     },
 }
 
@@ -369,6 +370,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sso-tokens-purge": {"task": "identity.sso.tasks.sso_tokens_purge", "schedule": 3600.0},
     "change-log-purge": {"task": "regions.tasks.change_log_purged", "schedule": 86400.0},
+    # each host is pinged by its zone's ping.interval; this is how often the due ones are found
+    "hosts-ping": {
+        "task": "zones.tasks.hosts_ping",
+        "schedule": float(os.environ.get("HOST_PING_SWEEP_SECONDS", "10")),
+    },
 }
 
 LOGGING = {

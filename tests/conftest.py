@@ -2,7 +2,8 @@
 
 Roles: `root` (root admin), `dadmin` (domain admin of domain `eng`), `alice` (a user in
 `eng/ops`), `bob` (a user of another branch, `sales`). A zone (`zone`, zone-a) with a pod
-(`pod`, rack-a) with a cluster (`cluster`, cluster-a). Every fixture builds through the real
+(`pod`, rack-a) with a cluster (`cluster`, cluster-a, KVM) and a Simulator cluster
+(`sim_cluster`, sim-a) with a host (`host`, sim-h0). Every fixture builds through the real
 services.
 """
 
@@ -82,6 +83,20 @@ def pod(zone):
 def cluster(pod):
     """A KVM cluster of rack-a, enabled, its overcommit ratios 1."""
     return factories.cluster(pod=pod, name="cluster-a")
+
+
+@pytest.fixture
+def sim_cluster(pod):
+    """A Simulator cluster of rack-a."""
+    return factories.cluster(pod=pod, name="sim-a", hypervisor="Simulator")
+
+
+@pytest.fixture
+def host(sim_cluster):
+    """A simulated host of sim-a (sim-h0): 16 cores at 2400 MHz, 64 GiB, Up and Enabled."""
+    return factories.host(
+        cluster=sim_cluster, url="http://sim/h0?cpucore=16&cpuspeed=2400&memory=65536"
+    )
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from regions.federation.services import federation_ensure
 from regions.models import Federation, Region, Setting
 from tests import factories
 from tests.factories import PASSWORD, unique
-from zones.models import Alert, Cluster, Pod, Zone
+from zones.models import Alert, Cluster, Host, Pod, Zone
 
 #: the actors every model is tried with (tests/conftest.py's `actor` fixture): signed out,
 #: a root admin, a domain admin of a subdomain (ROOT/eng), a plain user (ROOT/eng/ops), and
@@ -345,6 +345,15 @@ def _cluster_edit(cluster: Cluster) -> dict[str, Any]:
     return {"name": unique("cluster"), **{field: getattr(cluster, field) for field in fields}}
 
 
+def _new_host(cluster: Any) -> dict[str, Any]:
+    """A new simulated host of CLUSTER (a Simulator cluster's id)."""
+    return {"cluster": cluster, "url": f"http://sim/{unique('h')}?cpucore=8", "host_tags": "ssd"}
+
+
+def _sim_cluster() -> Cluster:
+    return factories.cluster(hypervisor="Simulator")
+
+
 #: a maker per model the portal serves (tests/portal/test_model_contracts.py fails for a
 #: served model without one, and for a maker of a model it does not serve)
 MAKERS: dict[type[Model], Maker] = {
@@ -418,6 +427,14 @@ MAKERS: dict[type[Model], Maker] = {
         edit_body=_cluster_edit,
     ),
     Alert: Maker(make=lambda owner: factories.alert()),
+    Host: Maker(
+        # in maintenance, so that a root admin's delete (not forced) is done
+        make=lambda owner: factories.host(maintenance=True),
+        new=lambda: _new_host(_sim_cluster().pk) | {"allocation_state": "Enabled"},
+        new_body=lambda: _new_host(str(_sim_cluster().pk)),
+        edit=lambda row: {"name": unique("host"), "host_tags": row.host_tags},
+        edit_body=lambda row: {"name": unique("host"), "host_tags": row.host_tags},
+    ),
     Setting: Maker(
         make=lambda owner: setting_update(name="session.timeout", value="45", by=None),
         edit=lambda row: {"value": str(60 + int(unique("")))},

@@ -9,8 +9,15 @@ from identity.models import Account, AccountType, Domain, Project, User
 from identity.selectors import root_domain
 from regions.models import ParkedChange, Region
 from regions.services import region_create
-from zones.models import Alert, AlertType, Cluster, Pod, Zone
-from zones.services import alert_raise, cluster_create, pod_create, zone_create
+from zones.models import Alert, AlertType, Cluster, Host, Pod, Zone
+from zones.services import (
+    alert_raise,
+    cluster_create,
+    host_add,
+    host_maintenance_prepare,
+    pod_create,
+    zone_create,
+)
 
 PASSWORD = "correct-horse-battery-9"
 CLOSED_ENDPOINT = "http://127.0.0.1:9"  # the discard port: no peer ever answers there
@@ -130,6 +137,24 @@ def cluster(*, pod: Pod | None = None, name: str | None = None, **fields) -> Clu
     """A KVM cluster of POD (a new pod, in a new zone, if not given)."""
     fields.setdefault("hypervisor", "KVM")
     return cluster_create(pod=pod or _new_pod(), name=name or unique("cluster"), by=None, **fields)
+
+
+_new_cluster = cluster  # for host(), whose `cluster` keyword hides the function
+
+
+def host(
+    *,
+    cluster: Cluster | None = None,
+    url: str | None = None,
+    maintenance: bool = False,
+    **fields,
+) -> Host:
+    """A simulated host of CLUSTER (a new Simulator cluster if not given), discovered from URL
+    (a new simulator URL of 4 cores at 2000 MHz and 8 GiB if not given); in MAINTENANCE if
+    told."""
+    cluster = cluster or _new_cluster(hypervisor="Simulator")
+    made = host_add(cluster=cluster, url=url or f"http://sim/{unique('h')}", by=None, **fields)
+    return host_maintenance_prepare(host=made, by=None) if maintenance else made
 
 
 def parked_change(

@@ -7,7 +7,7 @@ import django_filters
 
 from portal.api.filters import WholeNumberFilter
 from portal.filtering import ListFilterSet
-from zones.models import Alert, Cluster, Pod, Zone
+from zones.models import Alert, Cluster, Host, HostType, Pod, Zone
 
 
 class ZoneFilterSet(ListFilterSet):
@@ -56,3 +56,32 @@ class AlertFilterSet(ListFilterSet):
     class Meta:
         model = Alert
         fields = ["alert_type", "zone", "resolved", "archived"]
+
+
+class HostFilterSet(ListFilterSet):
+    # UUIDs, not choices among the zones, pods and clusters: an unknown one filters to nothing.
+    zone = django_filters.UUIDFilter(field_name="cluster__pod__zone_id", help_text="The zone's id.")
+    pod = django_filters.UUIDFilter(field_name="cluster__pod_id", help_text="The pod's id.")
+    cluster = django_filters.UUIDFilter(field_name="cluster_id", help_text="The cluster's id.")
+    name = django_filters.CharFilter(lookup_expr="iexact")
+    host_type = django_filters.ChoiceFilter(choices=HostType.choices, help_text="Routing.")
+    search_fields = (
+        "name",
+        "url",
+        "cluster__name",
+        "cluster__pod__name",
+        "cluster__pod__zone__name",
+    )
+
+    class Meta:
+        model = Host
+        fields = [
+            "zone",
+            "pod",
+            "cluster",
+            "name",
+            "host_type",
+            "hypervisor",
+            "state",
+            "resource_state",
+        ]

@@ -71,3 +71,44 @@ class ClusterForm(ActorForm):
         super().__init__(*args, **kwargs)
         if "pod" in self.fields:
             self.fields["pod"].queryset = selectors.local_pods_visible_to(actor=self.actor)
+
+
+class HostForm(ActorForm):
+    """Add: the cluster and the URL its driver discovers the host from; edit: name and tags
+    (enabling, disabling and maintenance are the host page's buttons)."""
+
+    create_only = ("cluster", "url", "username", "password", "allocation_state")
+    cluster = forms.ModelChoiceField(queryset=None, help_text="A cluster of this region's zones.")
+    url = forms.CharField(
+        label="URL",
+        max_length=1024,
+        help_text="KVM: qemu+ssh://user@host/system, qemu+tls://host/system or qemu:///system. "
+        "Simulator: http://sim/c0/h0?cpucore=16&cpuspeed=2400&memory=65536 (memory in MiB).",
+    )
+    username = forms.CharField(required=False, help_text="If discovery asks for one.")
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput,
+        help_text="Used for the discovery only and kept nowhere; SSH and TLS use the portal's "
+        "key or certificate.",
+    )
+    name = forms.CharField(max_length=255)
+    host_tags = forms.CharField(max_length=1024, required=False, help_text="Comma-separated.")
+    allocation_state = forms.ChoiceField(
+        choices=AllocationState.choices, initial=AllocationState.ENABLED
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance is None:
+            del self.fields["name"]  # read from the host
+        if "cluster" in self.fields:
+            self.fields["cluster"].queryset = selectors.local_clusters_visible_to(actor=self.actor)
+
+
+class HostDeleteForm(forms.Form):
+    forced = forms.BooleanField(
+        required=False,
+        help_text="Delete it even though it is not in maintenance (as CloudStack's forced).",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )

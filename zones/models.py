@@ -1,10 +1,11 @@
-"""Availability zones, their pods and the pods' clusters; a region portal manages only the
-zones of its own region."""
+"""Availability zones, their pods, the pods' clusters and the clusters' hosts; a region portal
+manages only the zones of its own region."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from portal.declarations import Audience, Menu, Scope, declare
@@ -152,6 +153,121 @@ declare(
     menu=Menu("Clusters", "zones:cluster_list", group="Infrastructure", order=22),
     event="CLUSTER",
 )
+
+
+class HostType(models.TextChoices):
+    """CloudStack's host types: only hypervisor hosts (Routing) are added here."""
+
+    ROUTING = "Routing", "Routing"
+
+
+class HostState(models.TextChoices):
+    """CloudStack's host status: whether the host answers its pings."""
+
+    UP = "Up", "Up"
+    DOWN = "Down", "Down"
+    ALERT = "Alert", "Alert"
+    DISCONNECTED = "Disconnected", "Disconnected"
+    CONNECTING = "Connecting", "Connecting"
+
+
+class ResourceState(models.TextChoices):
+    """CloudStack's resource state of a host: whether new work may go to it."""
+
+    ENABLED = "Enabled", "Enabled"
+    DISABLED = "Disabled", "Disabled"
+    MAINTENANCE = "Maintenance", "Maintenance"
+    PREPARE_FOR_MAINTENANCE = "PrepareForMaintenance", "PrepareForMaintenance"
+    ERROR_IN_MAINTENANCE = "ErrorInMaintenance", "ErrorInMaintenance"
+
+
+class Host(UUIDModel):
+    """A hypervisor host of a cluster, discovered through its hypervisor's driver from its
+    URL (CloudStack's addHost): what it has (CPU, memory, local storage) is read from the
+    host, never typed in; its zone is its cluster's pod's."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="hosts")
+    name = models.CharField(max_length=255)
+    url = models.CharField(max_length=1024, unique=True, verbose_name="URL")
+    host_type = models.CharField(max_length=32, choices=HostType.choices, default=HostType.ROUTING)
+    #: the cluster's, copied when the host is added
+    hypervisor = models.CharField(max_length=32, choices=Hypervisor.choices)
+    state = models.CharField(max_length=16, choices=HostState.choices, default=HostState.CONNECTING)
+    resource_state = models.CharField(
+        max_length=32, choices=ResourceState.choices, default=ResourceState.ENABLED
+    )
+    cpu_sockets = models.PositiveIntegerField(verbose_name="CPU sockets")
+    #: cores (logical CPUs), as CloudStack's cpunumber
+    cpu_number = models.PositiveIntegerField(verbose_name="CPU cores")
+    #: MHz
+    cpu_speed = models.PositiveIntegerField(verbose_name="CPU speed (MHz)")
+    #: bytes
+    memory = models.BigIntegerField(verbose_name="memory (bytes)")
+    #: bytes; 0 if the host has none
+    local_storage = models.BigIntegerField(default=0, verbose_name="local storage (bytes)")
+    #: what instances on the host have been given: MHz and bytes
+    cpu_allocated = models.BigIntegerField(default=0, verbose_name="CPU allocated (MHz)")
+    memory_allocated = models.BigIntegerField(default=0, verbose_name="memory allocated (bytes)")
+    cores_allocated = models.PositiveIntegerField(default=0, verbose_name="cores allocated")
+    #: what the host reports in use (its pings): MHz and bytes; local storage by volumes
+    cpu_used = models.BigIntegerField(default=0, verbose_name="CPU used (MHz)")
+    memory_used = models.BigIntegerField(default=0, verbose_name="memory used (bytes)")
+    local_storage_used = models.BigIntegerField(
+        default=0, verbose_name="local storage used (bytes)"
+    )
+    #: comma-separated, each tag once (zones.services.hosts.tags_normalise)
+    host_tags = models.CharField(max_length=1024, blank=True)
+    #: when the host last answered a ping (or its discovery)
+    last_pinged = models.DateTimeField(null=True, blank=True)
+    #: when it was last pinged, answered or not: the ping job's clock
+    last_ping_attempt = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cluster__pod__zone__name", "cluster__pod__name", "cluster__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "cluster", Lower("name"), name="zones_host_name_unique_in_cluster"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("zones:host", args=[self.pk])
+
+    def get_memory_display(self) -> str:
+        return filesizeformat(self.memory)
+
+    def get_local_storage_display(self) -> str:
+        return filesizeformat(self.local_storage) if self.local_storage else "none"
+
+
+declare(
+    Host,
+    scope=Scope.ZONE,
+    audience=Audience.ROOT,  # infrastructure: CloudStack's listHosts is root admins' only
+    menu=Menu("Hosts", "zones:host_list", group="Infrastructure", order=23),
+    # pings stamp these every minute: not a change worth a line of the log
+    quiet_fields=("last_pinged", "last_ping_attempt"),
+    event="HOST",
+)
+
+
+class SimulatorHost(UUIDModel):
+    """A simulated machine's own state, as the simulator driver keeps it for every process
+    (gunicorn, Celery workers): keyed by its URL, made only when an admin configures a
+    fault (CloudStack's configureSimulator); without a row a simulated host answers."""
+
+    url = models.CharField(max_length=1024, unique=True, verbose_name="URL")
+    #: whether it answers pings (and discovery)
+    answering = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+declare(SimulatorHost, scope=Scope.ZONE, audience=Audience.SYSTEM, logged=False)
 
 
 class ZoneSetting(UUIDModel):

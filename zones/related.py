@@ -1,5 +1,5 @@
 """Tables zones give other objects' pages: a region's page lists the region's zones, a
-zone's page its pods, a pod's page its clusters."""
+zone's page its pods, a pod's page its clusters, a cluster's page its hosts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ from typing import Any
 
 from portal.generic.related import RelatedTable, related_table
 from regions.models import Region
-from zones.models import Pod, Zone
-from zones.selectors import clusters_visible_to, pods_visible_to, zones_visible_to
-from zones.views import CLUSTER_COLUMNS, POD_COLUMNS, ZONE_COLUMNS
+from zones.models import Cluster, Pod, Zone
+from zones.selectors import (
+    clusters_visible_to,
+    hosts_visible_to,
+    pods_visible_to,
+    zones_visible_to,
+)
+from zones.views import CLUSTER_COLUMNS, HOST_COLUMNS, POD_COLUMNS, ZONE_COLUMNS
 
 
 @related_table(Region)
@@ -25,3 +30,8 @@ def zone_pods(actor: Any, zone: Zone) -> RelatedTable:
 @related_table(Pod)
 def pod_clusters(actor: Any, pod: Pod) -> RelatedTable:
     return RelatedTable("Clusters", CLUSTER_COLUMNS, clusters_visible_to(actor=actor, pod=pod))
+
+
+@related_table(Cluster)
+def cluster_hosts(actor: Any, cluster: Cluster) -> RelatedTable:
+    return RelatedTable("Hosts", HOST_COLUMNS, hosts_visible_to(actor=actor, cluster=cluster))

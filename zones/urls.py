@@ -12,6 +12,15 @@ urlpatterns = [
     path("alerts/<uuid:pk>/delete/", views.AlertDeleteView.as_view(), name="alert_delete"),
     path("alerts/<uuid:pk>/<slug:action>/", views.AlertActionView.as_view(), name="alert_action"),
     *object_routes(
+        "hosts",
+        "host",
+        views.HostListView,
+        views.HostDetailView,
+        views.HostEditView,
+        views.HostDeleteView,
+        views.HostActionView,
+    ),
+    *object_routes(
         "clusters",
         "cluster",
         views.ClusterListView,

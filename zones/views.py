@@ -1,9 +1,13 @@
 """Zone pages: any signed-in user sees zones; root admins manage their region's zones.
-Pod and cluster pages: root admins only (infrastructure, as in CloudStack)."""
+Pod, cluster and host pages: root admins only (infrastructure, as in CloudStack)."""
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from django.db.models import QuerySet
+from django.forms import Form
 
 from portal.generic.columns import Column
 from portal.generic.views import (
@@ -17,8 +21,9 @@ from portal.generic.views import (
 from portal.permissions import Action
 from portal.validation import passes
 from zones import selectors, services
-from zones.forms import ClusterForm, PodForm, ZoneForm
-from zones.models import Alert, Cluster, Pod, Zone
+from zones.drivers.simulator import simulator_answers
+from zones.forms import ClusterForm, HostDeleteForm, HostForm, PodForm, ZoneForm
+from zones.models import Alert, AllocationState, Cluster, Host, Hypervisor, Pod, Zone
 
 ZONE_COLUMNS = [
     Column("Name", "name", link=True),
@@ -191,3 +196,129 @@ class AlertActionView(ObjectActionView):
 class AlertDeleteView(ObjectDeleteView):
     model, selector = Alert, selectors.alerts_visible_to
     success_url_name, delete_service = "zones:alert_list", services.alert_delete
+
+
+#: a cluster's hosts (the cluster's page lists them, zones/related.py)
+HOST_COLUMNS = [
+    Column("Name", "name", link=True),
+    Column("State", "state", badge=True),
+    Column("Resource state", "resource_state", badge=True),
+    Column("CPU cores", "cpu_number"),
+    Column("CPU speed (MHz)", "cpu_speed"),
+    Column("Memory", "memory"),
+    Column("Last pinged", "last_pinged"),
+]
+_HOST_LIST_COLUMNS = [
+    HOST_COLUMNS[0],
+    Column("Cluster", "cluster", link=True),
+    Column("Pod", "cluster.pod", link=True),
+    Column("Zone", "cluster.pod.zone", link=True),
+    Column("Hypervisor", "hypervisor", badge=True),
+    *HOST_COLUMNS[1:],
+]
+
+
+class HostListView(ObjectListView):
+    model, selector = Host, selectors.hosts_visible_to
+    list_selector = selectors.hosts_filtered
+    columns = _HOST_LIST_COLUMNS
+    add_url_name = "zones:host_add"
+
+
+def _simulated(host: Host, *, answering: bool) -> bool:
+    return host.hypervisor == Hypervisor.SIMULATOR and simulator_answers(host.url) == answering
+
+
+class HostDetailView(ObjectDetailView):
+    model, selector = Host, selectors.hosts_visible_to
+    url_prefix = "zones:host"
+    fields = [
+        *_HOST_LIST_COLUMNS[:5],
+        Column("URL", "url"),
+        Column("Type", "host_type"),
+        *_HOST_LIST_COLUMNS[5:],
+        Column("CPU sockets", "cpu_sockets"),
+        Column("Local storage", "local_storage"),
+        Column("CPU allocated (MHz)", "cpu_allocated"),
+        Column("Memory allocated (bytes)", "memory_allocated"),
+        Column("Host tags", "host_tags"),
+        Column("ID", "pk"),
+    ]
+    state_actions = [
+        StateAction(
+            "Enable",
+            "enable",
+            "outline-success",
+            shown=lambda host: host.resource_state == AllocationState.DISABLED,
+        ),
+        StateAction(
+            "Disable",
+            "disable",
+            "outline-warning",
+            shown=lambda host: host.resource_state == AllocationState.ENABLED,
+        ),
+        StateAction(
+            "Maintenance",
+            "maintenance",
+            "outline-warning",
+            shown=lambda host: passes(services.host_maintenance_check, host=host),
+        ),
+        StateAction(
+            "Cancel maintenance",
+            "cancel-maintenance",
+            "outline-success",
+            shown=lambda host: passes(services.host_maintenance_cancel_check, host=host),
+        ),
+        StateAction(
+            "Stop answering (simulator)",
+            "stop-answering",
+            "outline-danger",
+            shown=partial(_simulated, answering=True),
+        ),
+        StateAction(
+            "Answer again (simulator)",
+            "answer",
+            "outline-success",
+            shown=partial(_simulated, answering=False),
+        ),
+    ]
+
+    def allows(self, obj: Host, action: str) -> bool:
+        return passes(services.host_cluster_check, cluster=obj.cluster)
+
+
+class HostEditView(ObjectEditView):
+    model, selector, form_class = Host, selectors.hosts_visible_to, HostForm
+    create_service, update_service = services.host_add, services.host_update
+
+
+class HostDeleteView(ObjectDeleteView):
+    model, selector, form_class = Host, selectors.hosts_visible_to, HostDeleteForm
+    success_url_name = "zones:host_list"
+
+    def delete(self, obj: Any, form: Form) -> None:
+        services.host_delete(host=obj, forced=form.cleaned_data["forced"], by=self.request.user)
+
+
+class HostActionView(ObjectActionView):
+    model, selector = Host, selectors.hosts_visible_to
+    services = {
+        "maintenance": (services.host_maintenance_prepare, "put into maintenance"),
+        "cancel-maintenance": (services.host_maintenance_cancel, "taken out of maintenance"),
+        "enable": (
+            partial(services.host_update, allocation_state=AllocationState.ENABLED),
+            "enabled",
+        ),
+        "disable": (
+            partial(services.host_update, allocation_state=AllocationState.DISABLED),
+            "disabled",
+        ),
+        "stop-answering": (
+            partial(services.simulator_configure, answering=False),
+            "no longer answers its pings",
+        ),
+        "answer": (
+            partial(services.simulator_configure, answering=True),
+            "answers its pings again",
+        ),
+    }

@@ -10,7 +10,7 @@ from regions.api.views import RegionViewSet
 from regions.configuration.api import SettingViewSet
 from regions.federation import api as federation
 from regions.federation.change_log.api import ChangeListView
-from zones.api.views import AlertViewSet, ClusterViewSet, PodViewSet, ZoneViewSet
+from zones.api.views import AlertViewSet, ClusterViewSet, HostViewSet, PodViewSet, ZoneViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -19,6 +19,7 @@ router.register("zones", ZoneViewSet, basename="zone")
 router.register("pods", PodViewSet, basename="pod")
 router.register("clusters", ClusterViewSet, basename="cluster")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("hosts", HostViewSet, basename="host")
 router.register("domains", DomainViewSet, basename="domain")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("users", UserViewSet, basename="user")

@@ -18,6 +18,15 @@ BADGE_STYLES = {
     "locked": "danger",
     "basic": "info",
     "advanced": "primary",
+    # hosts: their state, then their resource state
+    "up": "success",
+    "alert": "warning",
+    "down": "danger",
+    "disconnected": "danger",
+    "connecting": "info",
+    "maintenance": "warning",
+    "prepareformaintenance": "info",
+    "errorinmaintenance": "danger",
 }
 
 

@@ -44,6 +44,7 @@ API = "API"
 REGION = "Region"
 ALLOCATION = "Allocation"
 CAPACITY = "Capacity"
+HOSTS = "Hosts"
 
 DEFINITIONS: tuple[SettingDefinition, ...] = (
     # Identity: global, the same in every region.
@@ -248,6 +249,27 @@ DEFINITIONS: tuple[SettingDefinition, ...] = (
         scope=Z,
         min_value=0,
         max_value=1,
+    ),
+    SettingDefinition(
+        "ping.interval",
+        HOSTS,
+        "Seconds between two pings of a host.",
+        INTEGER,
+        "60",
+        scope=Z,
+        min_value=1,
+        max_value=86400,
+    ),
+    SettingDefinition(
+        "ping.timeout",
+        HOSTS,
+        "A host that has not answered for ping.interval times this many seconds is Down; "
+        "before that, a host that misses a ping is in Alert.",
+        FLOAT,
+        "2.5",
+        scope=Z,
+        min_value=1,
+        max_value=100,
     ),
 )
 

@@ -40,7 +40,7 @@ class Pools:
     """What exists in the test's database, so values can name real objects."""
 
     #: the ids of each kind of object: "domain", "account", "user", "project", "zone", "pod",
-    #: "cluster", "job", "role"
+    #: "cluster", "host", "job", "role"
     ids: Mapping[str, Sequence[str]]
     names: Sequence[str]
     region_ids: Sequence[int]
@@ -114,10 +114,11 @@ number_text = st.one_of(
 
 #: the kind of object a uuid parameter names, by parameter, else by the command's noun
 _ID_KINDS = {"domainid": "domain", "parentdomainid": "domain", "zoneid": "zone", "jobid": "job",
-             "roleid": "role", "podid": "pod"}  # fmt: skip
+             "roleid": "role", "podid": "pod", "clusterid": "cluster",
+             "hostid": "host"}  # fmt: skip
 _NOUNS = [("asyncjob", "job"), ("user", "user"), ("account", "account"), ("domain", "domain"),
           ("project", "project"), ("zone", "zone"), ("pod", "pod"),
-          ("cluster", "cluster")]  # fmt: skip
+          ("cluster", "cluster"), ("host", "host")]  # fmt: skip
 
 
 def _id_kind(param: str, command: str) -> str | None:
@@ -184,6 +185,8 @@ _BY_NAME["gateway"] = _BY_NAME["startip"] = _BY_NAME["endip"] = [
 _BY_NAME["hypervisor"] = ["KVM", "kvm", "Simulator", "XenServer", "VMware", ""]
 _BY_NAME["clustertype"] = ["CloudManaged", "cloudmanaged", "ExternalManaged", ""]
 _BY_NAME["arch"] = ["x86_64", "X86_64", "aarch64", ""]
+_BY_NAME["url"] = ["http://sim/h9?cpucore=2", "http://sim/h0", "http://sim/h?memory=x",
+                   "test:///default", "qemu:///system", "xen:///system", ""]  # fmt: skip
 _BY_NAME["netmask"] = ["255.255.255.0", "255.255.0.0", "255.0.255.0", "0.0.0.0", "10.9.0.1"]
 
 # Values a command accepts, so that examples also get past validation and change things.
@@ -213,6 +216,8 @@ _VALID["endip"] = st.sampled_from(["10.9.0.50", ""])
 _VALID["hypervisor"] = st.sampled_from(["KVM", "Simulator"])
 _VALID["clustertype"] = st.just("CloudManaged")
 _VALID["arch"] = st.just("x86_64")
+# a host's
+_VALID["url"] = st.sampled_from(["http://sim/h8?cpucore=8", "http://sim/h9"])
 
 
 def valid_value(param: Param, pools: Pools, command: str = "") -> st.SearchStrategy[str]:

@@ -21,8 +21,8 @@ from regions.configuration.filtersets import SettingFilterSet
 from regions.views import RegionListView
 from tests import factories
 from tests.api_helpers import api_client
-from zones.api.views import ClusterViewSet, PodViewSet, ZoneViewSet
-from zones.views import ClusterListView, PodListView, ZoneListView
+from zones.api.views import ClusterViewSet, HostViewSet, PodViewSet, ZoneViewSet
+from zones.views import ClusterListView, HostListView, PodListView, ZoneListView
 
 
 @pytest.fixture
@@ -107,6 +107,7 @@ def test_filtered_keeps_to_what_the_actor_sees(people, alice):
         (ZoneViewSet, ZoneListView),
         (PodViewSet, PodListView),
         (ClusterViewSet, ClusterListView),
+        (HostViewSet, HostListView),
         (RegionViewSet, RegionListView),
     ],
 )

@@ -104,6 +104,27 @@ CASES: dict[str, Refused | Hidden] = {
     "listAlertTypes": Refused("alice", lambda w: {}, 432),
     "archiveAlerts": Refused("dadmin", lambda w: {"ids": _ids(w, "alert")}, 432),
     "deleteAlerts": Refused("alice", lambda w: {"ids": _ids(w, "alert")}, 432),
+    "listHosts": Refused("dadmin", lambda w: {}, 432),
+    "addHost": Refused(
+        "dadmin",
+        lambda w: {
+            "zoneid": _ids(w, "zone"),
+            "podid": _ids(w, "pod"),
+            "clusterid": _ids(w, "sim_cluster"),
+            "url": "http://sim/refused",
+            "hypervisor": "Simulator",
+        },
+        432,
+    ),
+    "updateHost": Refused("dadmin", lambda w: {"id": _ids(w, "host"), "name": "x"}, 432),
+    "deleteHost": Refused("alice", lambda w: {"id": _ids(w, "host"), "forced": True}, 432),
+    "prepareHostForMaintenance": Refused("dadmin", lambda w: {"id": _ids(w, "host")}, 432),
+    "cancelHostMaintenance": Refused("alice", lambda w: {"id": _ids(w, "host")}, 432),
+    "configureSimulator": Refused(
+        "dadmin",
+        lambda w: {"hostid": _ids(w, "host"), "name": "PingCommand", "value": "result:fail"},
+        432,
+    ),
     "updateConfiguration": Refused(
         "dadmin", lambda w: {"name": "allow.user.create.projects", "value": "false"}, 432
     ),
@@ -182,8 +203,7 @@ def test_every_command_has_a_refusal_case():
 
 
 @pytest.fixture
-def world(cast, root, alice, bob, ops, sales, zone):
-    pod = factories.pod(zone=zone)
+def world(cast, root, alice, bob, ops, sales, zone, pod, sim_cluster, host):
     neighbour = factories.account(domain=ops, name="neighbours")
     shared = factories.project(owner=neighbour, name="shared")
     project_member_add(project=shared, account=alice.account, by=None)
@@ -193,6 +213,8 @@ def world(cast, root, alice, bob, ops, sales, zone):
         "pod": pod,
         "cluster": factories.cluster(pod=pod),
         "alert": factories.alert(zone=zone),
+        "sim_cluster": sim_cluster,
+        "host": host,
         "shared": shared,
         "bob_project": factories.project(owner=bob.account, name="bob-project", domain=sales),
         "root_job": AsyncJob.objects.create(user=root, command="deleteAccount"),

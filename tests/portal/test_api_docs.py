@@ -12,7 +12,17 @@ from identity.services import user_disable
 from tests import factories
 from tests.api_helpers import ANONYMOUS_REFUSED, api_client
 
-RESOURCES = ("regions", "zones", "pods", "clusters", "domains", "accounts", "users", "projects")
+RESOURCES = (
+    "regions",
+    "zones",
+    "pods",
+    "clusters",
+    "hosts",
+    "domains",
+    "accounts",
+    "users",
+    "projects",
+)
 
 
 def test_schema_renders_and_lists_every_resource(root):
@@ -29,6 +39,9 @@ def test_schema_renders_and_lists_every_resource(root):
         "/api/users/{id}/set_password/",
         "/api/projects/{id}/members/",
         "/api/projects/{id}/suspend/",
+        "/api/hosts/{id}/maintenance/",
+        "/api/hosts/{id}/cancel_maintenance/",
+        "/api/hosts/{id}/simulate/",
     }
     assert actions <= set(schema["paths"])
     members = schema["paths"]["/api/projects/{id}/members/"]

@@ -77,6 +77,8 @@ def _same(obj):
             arch=obj.arch,
             by=None,
         )
+    if obj._meta.label == "zones.Host":
+        return zones.host_update(host=obj, name=obj.name, host_tags=obj.host_tags, by=None)
     if obj._meta.label == "regions.Region":
         return regions.region_update(
             region=obj,
@@ -96,6 +98,7 @@ MAKERS = {
     "zone": lambda region: factories.zone(),
     "pod": lambda region: factories.pod(),
     "cluster": lambda region: factories.cluster(),
+    "host": lambda region: factories.host(),
     "region": lambda region: region,
 }
 

@@ -1,9 +1,9 @@
 from rest_framework import serializers
 
 from identity.api.serializers import VisiblePrimaryKey
-from portal.api.serializers import StrictJSONModelSerializer
+from portal.api.serializers import StrictJSONModelSerializer, StrictJSONSerializer
 from zones import selectors
-from zones.models import Alert, Cluster, Pod, Zone
+from zones.models import Alert, AllocationState, Cluster, Host, Pod, Zone
 
 
 class ZoneSerializer(StrictJSONModelSerializer):
@@ -158,3 +158,89 @@ class AlertSerializer(StrictJSONModelSerializer):
             "archived",
         ]
         read_only_fields = fields
+
+
+class HostSerializer(StrictJSONModelSerializer):
+    """A host: POST names its cluster and URL (and what discovery authenticates with); the
+    rest is read from the host by its cluster's driver."""
+
+    cluster = VisiblePrimaryKey(selector=selectors.clusters_visible_to)
+    cluster_name = serializers.CharField(source="cluster.name", read_only=True)
+    pod = serializers.UUIDField(source="cluster.pod_id", read_only=True, help_text="Its pod.")
+    pod_name = serializers.CharField(source="cluster.pod.name", read_only=True)
+    zone = serializers.UUIDField(
+        source="cluster.pod.zone_id", read_only=True, help_text="Its zone."
+    )
+    zone_name = serializers.CharField(source="cluster.pod.zone.name", read_only=True)
+    username = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, help_text="For the discovery only."
+    )
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        style={"input_type": "password"},
+        help_text="For the discovery only; kept nowhere.",
+    )
+    allocation_state = serializers.ChoiceField(
+        choices=AllocationState.choices,
+        write_only=True,
+        required=False,
+        help_text="Enabled (the default) or Disabled; read it as resource_state.",
+    )
+
+    class Meta:
+        model = Host
+        # what discovery reads, what the pings and instances change, and the stamps
+        found = ["host_type", "hypervisor", "state", "resource_state", "cpu_sockets",
+                 "cpu_number", "cpu_speed", "memory", "local_storage", "cpu_allocated",
+                 "memory_allocated", "last_pinged", "created", "updated"]  # fmt: skip
+        fields = [
+            "id",
+            "cluster",
+            "cluster_name",
+            "pod",
+            "pod_name",
+            "zone",
+            "zone_name",
+            "name",
+            "url",
+            "username",
+            "password",
+            "allocation_state",
+            "host_tags",
+            *found,
+        ]
+        read_only_fields = ["id", "name", *found]
+        # Shapes only: the rules (unique URLs, what the driver accepts) are the service's.
+        extra_kwargs = {"url": {"validators": []}}
+
+
+class HostUpdateSerializer(HostSerializer):
+    """PUT and PATCH: a host stays in its cluster at its URL; its name, tags and allocation
+    state change (enabling or disabling one in maintenance is refused)."""
+
+    cluster = serializers.PrimaryKeyRelatedField(read_only=True)
+    username = password = None  # type: ignore[assignment]  (discovery's, on POST only)
+
+    class Meta(HostSerializer.Meta):
+        fields = [f for f in HostSerializer.Meta.fields if f not in ("username", "password")]
+        read_only_fields = [
+            *(f for f in HostSerializer.Meta.read_only_fields if f != "name"),
+            "url",
+        ]
+        extra_kwargs = {"name": {"required": False, "validators": []}}
+
+
+class HostDeleteSerializer(serializers.Serializer):
+    """The query of DELETE /api/hosts/<id>/."""
+
+    forced = serializers.BooleanField(
+        default=False, help_text="Delete it even if it is not in maintenance (CloudStack's)."
+    )
+
+
+class SimulateSerializer(StrictJSONSerializer):
+    """The body of POST /api/hosts/<id>/simulate/ (CloudStack's configureSimulator)."""
+
+    answering = serializers.BooleanField(help_text="false: the simulated host stops answering.")

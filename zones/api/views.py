@@ -1,16 +1,34 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
 from portal.api.viewsets import ServiceModelViewSet, ServiceReadViewSet, state_action
 from zones import selectors, services
 from zones.api.serializers import (
     AlertSerializer,
     ClusterSerializer,
     ClusterUpdateSerializer,
+    HostDeleteSerializer,
+    HostSerializer,
+    HostUpdateSerializer,
     PodSerializer,
     PodUpdateSerializer,
+    SimulateSerializer,
     ZoneSerializer,
     ZoneUpdateSerializer,
 )
-from zones.filtersets import AlertFilterSet, ClusterFilterSet, PodFilterSet, ZoneFilterSet
-from zones.models import Alert, Cluster, Pod, Zone
+from zones.filtersets import (
+    AlertFilterSet,
+    ClusterFilterSet,
+    HostFilterSet,
+    PodFilterSet,
+    ZoneFilterSet,
+)
+from zones.models import Alert, Cluster, Host, Pod, Zone
 
 
 class ZoneViewSet(ServiceModelViewSet):
@@ -73,3 +91,42 @@ class AlertViewSet(ServiceReadViewSet):
     selector = selectors.alerts_visible_to
     delete_service = services.alert_delete
     archive = state_action(services.alert_archive, "archive")
+
+
+class HostViewSet(ServiceModelViewSet):
+    """Hosts of the clusters of this region's zones, discovered from their URL by their
+    cluster's hypervisor driver (KVM: libvirt; Simulator: the simulator). DELETE takes
+    ?forced=true for a host not in maintenance. Root admins only."""
+
+    model = Host
+
+    serializer_class = HostSerializer
+    update_serializer_class = HostUpdateSerializer
+    filterset_class = HostFilterSet
+    ordering_fields = ["name", "created", "state"]
+    selector = selectors.hosts_visible_to
+    create_service = services.host_add
+    update_service = services.host_update
+    maintenance = state_action(services.host_maintenance_prepare, "maintenance")
+    cancel_maintenance = state_action(services.host_maintenance_cancel, "cancel_maintenance")
+
+    @extend_schema(parameters=[HostDeleteSerializer])
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        host = self.get_object()
+        query = HostDeleteSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        services.host_delete(host=host, forced=query.validated_data["forced"], by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=SimulateSerializer, responses=SimulateSerializer)
+    @action(detail=True, methods=["post"], serializer_class=SimulateSerializer)
+    def simulate(self, request: Request, pk: Any = None) -> Response:
+        """Make a simulated host stop answering its pings, or answer again (CloudStack's
+        configureSimulator)."""
+        host = self.get_object()
+        body = SimulateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        state = services.simulator_configure(
+            host=host, answering=body.validated_data["answering"], by=request.user
+        )
+        return Response(SimulateSerializer(state).data)

@@ -1,6 +1,7 @@
 """Every write to zones and what is in them, a module per entity (zones, pods, clusters,
-alerts); each function is one transaction, named <entity>_<action> with keyword-only
-arguments, `by` the acting user (None: the system itself)."""
+hosts, the simulator's faults, alerts); each function is one transaction, named
+<entity>_<action> with keyword-only arguments, `by` the acting user (None: the system
+itself)."""
 
 from zones.services.alerts import (
     alert_archive,
@@ -17,7 +18,22 @@ from zones.services.clusters import (
     cluster_pod_check,
     cluster_update,
 )
+from zones.services.hosts import (
+    host_add,
+    host_cluster_check,
+    host_delete,
+    host_delete_check,
+    host_maintenance_cancel,
+    host_maintenance_cancel_check,
+    host_maintenance_check,
+    host_maintenance_prepare,
+    host_ping,
+    host_state_set,
+    host_update,
+    hosts_ping_sweep,
+)
 from zones.services.pods import pod_create, pod_delete, pod_update, pod_zone_check
+from zones.services.simulator import simulator_check, simulator_configure
 from zones.services.zones import (
     DEFAULT_GUEST_CIDR,
     zone_create,
@@ -40,10 +56,24 @@ __all__ = [
     "cluster_delete",
     "cluster_pod_check",
     "cluster_update",
+    "host_add",
+    "host_cluster_check",
+    "host_delete",
+    "host_delete_check",
+    "host_maintenance_cancel",
+    "host_maintenance_cancel_check",
+    "host_maintenance_check",
+    "host_maintenance_prepare",
+    "host_ping",
+    "host_state_set",
+    "host_update",
+    "hosts_ping_sweep",
     "pod_create",
     "pod_delete",
     "pod_update",
     "pod_zone_check",
+    "simulator_check",
+    "simulator_configure",
     "zone_create",
     "zone_delete",
     "zone_is_local",

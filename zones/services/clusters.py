@@ -2,7 +2,9 @@
 updateCluster make them; only in this region's zones.
 
 A cluster's writes lock its pod first, so two writes to one pod's clusters (a name) are
-checked one after the other, and a pod being deleted sees the clusters added meanwhile.
+checked one after the other, and a pod being deleted sees the clusters added meanwhile; a
+host's writes lock its cluster (cluster_locked), which a cluster's delete locks too before
+it counts the hosts.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from portal.permissions import Action, require
 from portal.validation import check_choice, invalid
 from portal.writes import save_changed, unique_name
 from zones.models import AllocationState, Cluster, ClusterType, CpuArch, Hypervisor, Pod
-from zones.services.pods import pod_locked
-from zones.services.zones import zone_is_local
+from zones.services.pods import pod_locked, row_locked
+from zones.services.zones import in_use_check, zone_is_local
 
 if TYPE_CHECKING:
     from identity.models import User
@@ -36,6 +38,11 @@ def cluster_pod_check(*, pod: Pod) -> None:
 def _pod_locked(pod: Pod) -> Pod:
     cluster_pod_check(pod=pod)
     return pod_locked(pod)
+
+
+def cluster_locked(cluster: Cluster) -> Cluster:
+    """CLUSTER, of a zone of this region, locked for a write to it or to its hosts."""
+    return row_locked(cluster, "cluster", zone=cluster.pod.zone)
 
 
 def check_ratio(field: str, value: Any) -> float:
@@ -129,6 +136,8 @@ def cluster_update(
 
 @atomic_write
 def cluster_delete(*, cluster: Cluster, by: User | None) -> None:
+    """Delete CLUSTER, once it has no hosts (as a pod with clusters is refused)."""
     require(by, Action.DELETE, cluster)
     _pod_locked(cluster.pod)
+    in_use_check(cluster, cluster_locked(cluster).hosts.all(), "host")
     cluster.delete()

@@ -10,6 +10,8 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Model
+
 from portal.concurrency import atomic_write
 from portal.permissions import Action, require
 from portal.validation import check_choice, check_ip, invalid
@@ -30,23 +32,23 @@ def pod_zone_check(*, zone: Zone) -> None:
         raise invalid("zone", "Pods are managed by the portal of their zone's region.", "remote")
 
 
-def _locked(row: Zone | Pod, field: str) -> Any:
-    """ROW, a zone of this region or a pod of one, locked for this transaction; refused on
-    FIELD if it was deleted meanwhile."""
-    pod_zone_check(zone=row if isinstance(row, Zone) else row.zone)
-    locked = type(row).objects.select_for_update().filter(pk=row.pk).first()
+def row_locked(row: Model, field: str, *, zone: Zone) -> Any:
+    """ROW, ZONE (of this region) or a row in it (a pod, a cluster), locked for this
+    transaction; refused on FIELD if it was deleted meanwhile."""
+    pod_zone_check(zone=zone)
+    locked = type(row)._default_manager.select_for_update().filter(pk=row.pk).first()
     if locked is None:
         raise invalid(field, f"This {field} was deleted meanwhile.", "gone")
     return locked
 
 
 def _zone_locked(zone: Zone) -> Zone:
-    return _locked(zone, "zone")
+    return row_locked(zone, "zone", zone=zone)
 
 
 def pod_locked(pod: Pod) -> Pod:
     """POD, of a zone of this region, locked for a write to it or to its clusters."""
-    return _locked(pod, "pod")
+    return row_locked(pod, "pod", zone=pod.zone)
 
 
 def _netmask(value: Any) -> str:
