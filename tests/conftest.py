@@ -5,6 +5,8 @@ Roles: `root` (root admin), `dadmin` (domain admin of domain `eng`), `alice` (a 
 (`pod`, rack-a) with a cluster (`cluster`, cluster-a, KVM) and a Simulator cluster
 (`sim_cluster`, sim-a) with a host (`host`, sim-h0). Every fixture builds through the real
 services.
+(`pod`, rack-a) with a cluster (`cluster`, cluster-a) with a storage pool (`storage_pool`,
+pool-a). Every fixture builds through the real services.
 """
 
 from __future__ import annotations
@@ -96,6 +98,14 @@ def host(sim_cluster):
     """A simulated host of sim-a (sim-h0): 16 cores at 2400 MHz, 64 GiB, Up and Enabled."""
     return factories.host(
         cluster=sim_cluster, url="http://sim/h0?cpucore=16&cpuspeed=2400&memory=65536"
+    )
+
+
+@pytest.fixture
+def storage_pool(cluster):
+    """pool-a: cluster-a's NFS share nfs://10.0.0.5/export/primary, 1 TiB, Up, untagged."""
+    return factories.storage_pool(
+        cluster=cluster, name="pool-a", url="nfs://10.0.0.5/export/primary"
     )
 
 

@@ -29,7 +29,7 @@ from regions.federation.services import federation_ensure
 from regions.models import Federation, Region, Setting
 from tests import factories
 from tests.factories import PASSWORD, unique
-from zones.models import Alert, Cluster, Host, Pod, Zone
+from zones.models import Alert, Cluster, Host, Pod, StoragePool, Zone
 
 #: the actors every model is tried with (tests/conftest.py's `actor` fixture): signed out,
 #: a root admin, a domain admin of a subdomain (ROOT/eng), a plain user (ROOT/eng/ops), and
@@ -354,6 +354,24 @@ def _sim_cluster() -> Cluster:
     return factories.cluster(hypervisor="Simulator")
 
 
+def _new_storage_pool(cluster: Cluster, key: Any = lambda row: row.pk) -> dict[str, Any]:
+    """A new cluster-wide pool of CLUSTER, its zone, pod and cluster named by KEY."""
+    places = {"zone": cluster.pod.zone, "pod": cluster.pod, "cluster": cluster}
+    return {name: key(row) for name, row in places.items()} | {
+        "scope": "CLUSTER",
+        "hypervisor": "",
+        "name": unique("pool"),
+        "url": f"nfs://10.0.0.6/export/{unique('share')}",
+        "capacity_bytes": str(factories.TIB),
+        "tags": "ssd",
+    }
+
+
+def _storage_pool_edit(pool: StoragePool) -> dict[str, Any]:
+    """POOL with a new name: its form whole."""
+    return {"name": unique("pool"), "capacity_bytes": pool.capacity_bytes, "tags": pool.tags}
+
+
 #: a maker per model the portal serves (tests/portal/test_model_contracts.py fails for a
 #: served model without one, and for a maker of a model it does not serve)
 MAKERS: dict[type[Model], Maker] = {
@@ -434,6 +452,16 @@ MAKERS: dict[type[Model], Maker] = {
         new_body=lambda: _new_host(str(_sim_cluster().pk)),
         edit=lambda row: {"name": unique("host"), "host_tags": row.host_tags},
         edit_body=lambda row: {"name": unique("host"), "host_tags": row.host_tags},
+    ),
+    StoragePool: Maker(
+        make=lambda owner: factories.storage_pool(),
+        new=lambda: _new_storage_pool(factories.cluster()),
+        new_body=lambda: (
+            _new_storage_pool(factories.cluster(), key=lambda row: str(row.pk))
+            | {"capacity_bytes": factories.TIB, "hypervisor": None}
+        ),
+        edit=_storage_pool_edit,
+        edit_body=_storage_pool_edit,
     ),
     Setting: Maker(
         make=lambda owner: setting_update(name="session.timeout", value="45", by=None),

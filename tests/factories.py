@@ -9,17 +9,19 @@ from identity.models import Account, AccountType, Domain, Project, User
 from identity.selectors import root_domain
 from regions.models import ParkedChange, Region
 from regions.services import region_create
-from zones.models import Alert, AlertType, Cluster, Host, Pod, Zone
+from zones.models import Alert, AlertType, Cluster, Host, Pod, StoragePool, StoragePoolScope, Zone
 from zones.services import (
     alert_raise,
     cluster_create,
     host_add,
     host_maintenance_prepare,
     pod_create,
+    storage_pool_create,
     zone_create,
 )
 
 PASSWORD = "correct-horse-battery-9"
+TIB = 2**40
 CLOSED_ENDPOINT = "http://127.0.0.1:9"  # the discard port: no peer ever answers there
 _seq = itertools.count(1)
 
@@ -155,6 +157,44 @@ def host(
     cluster = cluster or _new_cluster(hypervisor="Simulator")
     made = host_add(cluster=cluster, url=url or f"http://sim/{unique('h')}", by=None, **fields)
     return host_maintenance_prepare(host=made, by=None) if maintenance else made
+
+
+_new_cluster = cluster  # for storage_pool(), whose `cluster` keyword hides the function
+
+
+def storage_pool(
+    *, cluster: Cluster | None = None, name: str | None = None, **fields
+) -> StoragePool:
+    """A 1 TiB NFS pool (a share of its own) of CLUSTER (a new cluster, in a new pod and
+    zone, if not given); with scope="ZONE", a zone-wide KVM pool of `zone` (a new zone if
+    not given)."""
+    fields.setdefault("url", f"nfs://10.0.0.5/export/{unique('primary')}")
+    fields.setdefault("capacity_bytes", TIB)
+    if fields.get("scope") == StoragePoolScope.ZONE:
+        fields.setdefault("hypervisor", "KVM")
+        fields["zone"] = fields.get("zone") or _new_zone()
+    else:
+        cluster = cluster or _new_cluster()
+        fields.update(zone=cluster.pod.zone, pod=cluster.pod, cluster=cluster)
+    return storage_pool_create(name=name or unique("pool"), by=None, **fields)
+
+
+def remote_storage_pool() -> StoragePool:
+    """A pool of a cluster of remote_pod(), made directly (this region's services refuse it)."""
+    far = remote_pod()
+    cluster = Cluster.objects.create(pod=far, name="far-cluster", hypervisor="KVM")
+    return StoragePool.objects.create(
+        zone=far.zone,
+        pod=far,
+        cluster=cluster,
+        name="far-pool",
+        url="nfs://far/x",
+        pool_type="NetworkFilesystem",
+        host_address="far",
+        path="/x",
+        hypervisor="KVM",
+        capacity_bytes=1,
+    )
 
 
 def parked_change(

@@ -6,6 +6,6 @@ class ZonesConfig(AppConfig):
     verbose_name = "Zones"
 
     def ready(self) -> None:
-        # Registrations with the layers below: the zone, pod, cluster and host tables of other
-        # pages, and where zone-scoped settings keep their values.
+        # Registrations with the layers below: the zone, pod, cluster, host and storage pool
+        # tables of other pages, and where zone-scoped settings keep their values.
         from zones import related, setting_values  # noqa: F401

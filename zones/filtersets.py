@@ -7,7 +7,7 @@ import django_filters
 
 from portal.api.filters import WholeNumberFilter
 from portal.filtering import ListFilterSet
-from zones.models import Alert, Cluster, Host, HostType, Pod, Zone
+from zones.models import Alert, Cluster, Host, HostType, Pod, StoragePool, Zone
 
 
 class ZoneFilterSet(ListFilterSet):
@@ -84,4 +84,32 @@ class HostFilterSet(ListFilterSet):
             "hypervisor",
             "state",
             "resource_state",
+        ]
+
+
+class StoragePoolFilterSet(ListFilterSet):
+    # UUIDs, not choices among the zones, pods and clusters: an unknown one filters to nothing.
+    zone = django_filters.UUIDFilter(field_name="zone_id", help_text="The zone's id.")
+    pod = django_filters.UUIDFilter(field_name="pod_id", help_text="The pod's id.")
+    cluster = django_filters.UUIDFilter(field_name="cluster_id", help_text="The cluster's id.")
+    name = django_filters.CharFilter(lookup_expr="iexact")
+    host_address = django_filters.CharFilter(
+        lookup_expr="iexact", help_text="The server of the share (CloudStack's ipaddress)."
+    )
+    path = django_filters.CharFilter(help_text="The path of the share.")
+    search_fields = ("name", "zone__name", "pod__name", "cluster__name", "url", "tags")
+
+    class Meta:
+        model = StoragePool
+        fields = [
+            "zone",
+            "pod",
+            "cluster",
+            "name",
+            "scope",
+            "pool_type",
+            "hypervisor",
+            "state",
+            "host_address",
+            "path",
         ]

@@ -6,7 +6,7 @@ from django import forms
 
 from portal.forms import ActorForm
 from zones import selectors
-from zones.models import AllocationState, Hypervisor, NetworkType
+from zones.models import AllocationState, Hypervisor, NetworkType, StoragePoolScope
 
 
 class ZoneForm(ActorForm):
@@ -110,5 +110,58 @@ class HostDeleteForm(forms.Form):
     forced = forms.BooleanField(
         required=False,
         help_text="Delete it even though it is not in maintenance (as CloudStack's forced).",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+class StoragePoolForm(ActorForm):
+    create_only = ("zone", "scope", "pod", "cluster", "hypervisor", "url")
+    zone = forms.ModelChoiceField(queryset=None, help_text="A zone of this region.")
+    scope = forms.ChoiceField(
+        choices=StoragePoolScope.choices,
+        initial=StoragePoolScope.CLUSTER,
+        help_text="Who reaches it: the hosts of one cluster, or those of the whole zone.",
+    )
+    pod = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="Cluster-wide pools: the cluster's pod."
+    )
+    cluster = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="Cluster-wide pools: their cluster."
+    )
+    hypervisor = forms.ChoiceField(
+        choices=[("", "---------"), *Hypervisor.choices],
+        required=False,
+        help_text="Zone-wide pools: the hypervisor of the hosts that use it.",
+    )
+    name = forms.CharField(max_length=255)
+    url = forms.CharField(
+        label="URL",
+        max_length=255,
+        help_text="nfs://server/path, SharedMountPoint:///path or file:///path.",
+    )
+    capacity_bytes = forms.CharField(
+        label="Capacity (bytes)",
+        help_text="The size of the share in bytes, such as 1099511627776 (1 TiB).",
+    )
+    tags = forms.CharField(
+        max_length=1024, required=False, help_text="Storage tags, separated by commas."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = {
+            "zone": selectors.local_zones_visible_to,
+            "pod": selectors.local_pods_visible_to,
+            "cluster": selectors.local_clusters_visible_to,
+        }
+        for name, selector in choices.items():
+            if name in self.fields:
+                self.fields[name].queryset = selector(actor=self.actor)
+
+
+class StoragePoolDeleteForm(forms.Form):
+    forced = forms.BooleanField(
+        required=False,
+        label="Delete it even if volumes are allocated on it",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )

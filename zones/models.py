@@ -270,6 +270,104 @@ class SimulatorHost(UUIDModel):
 declare(SimulatorHost, scope=Scope.ZONE, audience=Audience.SYSTEM, logged=False)
 
 
+class StoragePoolScope(models.TextChoices):
+    """Which hosts reach a pool (CloudStack's ScopeType): its cluster's, or its zone's."""
+
+    CLUSTER = "CLUSTER", "Cluster"
+    ZONE = "ZONE", "Zone"
+
+
+class StoragePoolType(models.TextChoices):
+    """CloudStack's pool types, of the URL schemes the portal takes (nfs://,
+    SharedMountPoint://, file:// or Filesystem://)."""
+
+    NETWORK_FILESYSTEM = "NetworkFilesystem", "NetworkFilesystem"
+    SHARED_MOUNT_POINT = "SharedMountPoint", "SharedMountPoint"
+    FILESYSTEM = "Filesystem", "Filesystem"
+
+
+class StoragePoolState(models.TextChoices):
+    """CloudStack's StoragePoolStatus, of the states a pool the portal tracks can be in."""
+
+    UP = "Up", "Up"
+    DISABLED = "Disabled", "Disabled"
+    PREPARE_FOR_MAINTENANCE = "PrepareForMaintenance", "PrepareForMaintenance"
+    MAINTENANCE = "Maintenance", "Maintenance"
+    ERROR_IN_MAINTENANCE = "ErrorInMaintenance", "ErrorInMaintenance"
+
+
+class StoragePool(UUIDModel):
+    """Primary storage (CloudStack's createStoragePool): a share the hosts of a cluster
+    (scope CLUSTER, with its pod and cluster) or of the whole zone (scope ZONE, of one
+    hypervisor) keep volumes on. Its type, server and path come from its URL; its size is
+    given (the portal does not mount the share), and volumes allocate into it."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="storage_pools")
+    pod = models.ForeignKey(
+        Pod, on_delete=models.PROTECT, null=True, blank=True, related_name="storage_pools"
+    )
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.PROTECT, null=True, blank=True, related_name="storage_pools"
+    )
+    scope = models.CharField(
+        max_length=16, choices=StoragePoolScope.choices, default=StoragePoolScope.CLUSTER
+    )
+    name = models.CharField(max_length=255)
+    url = models.CharField(max_length=255, verbose_name="URL")
+    pool_type = models.CharField(
+        max_length=32, choices=StoragePoolType.choices, verbose_name="type"
+    )
+    #: the server of the share (CloudStack's host_address, answered as `ipaddress`)
+    host_address = models.CharField(max_length=255, verbose_name="server")
+    path = models.CharField(max_length=255)
+    hypervisor = models.CharField(max_length=32, choices=Hypervisor.choices)
+    #: CloudStack's capacity_bytes (disksizetotal)
+    capacity_bytes = models.BigIntegerField(verbose_name="capacity (bytes)")
+    #: disksizeused: what the volumes on it take
+    used_bytes = models.BigIntegerField(default=0, verbose_name="used (bytes)")
+    #: disksizeallocated: what volumes were given on it
+    allocated_bytes = models.BigIntegerField(default=0, verbose_name="allocated (bytes)")
+    #: comma-separated, each once (storage tags offerings ask for)
+    tags = models.CharField(max_length=1024, blank=True)
+    state = models.CharField(
+        max_length=32, choices=StoragePoolState.choices, default=StoragePoolState.UP
+    )
+
+    class Meta:
+        ordering = ["zone__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "zone", Lower("name"), name="zones_storagepool_name_unique_in_zone"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="CLUSTER", pod__isnull=False, cluster__isnull=False)
+                    | models.Q(scope="ZONE", pod__isnull=True, cluster__isnull=True)
+                ),
+                name="zones_storagepool_scope_places",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity_bytes__gt=0, used_bytes__gte=0, allocated_bytes__gte=0),
+                name="zones_storagepool_sizes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("zones:storage_pool", args=[self.pk])
+
+
+declare(
+    StoragePool,
+    scope=Scope.ZONE,
+    audience=Audience.ROOT,  # infrastructure: CloudStack's listStoragePools is root admins' only
+    menu=Menu("Primary storage", "zones:storage_pool_list", group="Infrastructure", order=24),
+    event="STORAGE.POOL",
+)
+
+
 class ZoneSetting(UUIDModel):
     """A zone's own value for a zone-scoped setting; local to this region."""
 

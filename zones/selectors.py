@@ -1,5 +1,5 @@
-"""Reads of zones, their pods, the pods' clusters and the clusters' hosts, and the
-region's alerts."""
+"""Reads of zones, their pods, the pods' clusters, the clusters' hosts, the zones' storage
+pools, and the region's alerts."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from zones.filtersets import (
     ClusterFilterSet,
     HostFilterSet,
     PodFilterSet,
+    StoragePoolFilterSet,
     ZoneFilterSet,
 )
-from zones.models import Alert, Cluster, Host, Pod, Zone
+from zones.models import Alert, Cluster, Host, Pod, StoragePool, Zone
 
 M = TypeVar("M", bound=Model)
 
@@ -106,3 +107,16 @@ def hosts_ping_due(*, now: datetime) -> QuerySet[Host]:
         pinged = Q(last_ping_attempt__isnull=True) | Q(last_ping_attempt__lte=since)
         due |= Q(cluster__pod__zone_id=zone) & pinged
     return Host.objects.filter(due)
+
+
+def storage_pools_visible_to(
+    *, actor: Any, zone: Zone | None = None, cluster: Cluster | None = None
+) -> QuerySet[StoragePool]:
+    """The storage pools ACTOR may see (root admins: every pool), of ZONE or CLUSTER only if
+    given."""
+    return _visible(StoragePool, actor, "zone", zone=zone, cluster=cluster).select_related(
+        "pod", "cluster"
+    )
+
+
+storage_pools_filtered = filtered_selector(storage_pools_visible_to, StoragePoolFilterSet)

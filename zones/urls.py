@@ -21,6 +21,15 @@ urlpatterns = [
         views.HostActionView,
     ),
     *object_routes(
+        "storage-pools",
+        "storage_pool",
+        views.StoragePoolListView,
+        views.StoragePoolDetailView,
+        views.StoragePoolEditView,
+        views.StoragePoolDeleteView,
+        views.StoragePoolActionView,
+    ),
+    *object_routes(
         "clusters",
         "cluster",
         views.ClusterListView,

@@ -1,5 +1,6 @@
 """Zone pages: any signed-in user sees zones; root admins manage their region's zones.
-Pod, cluster and host pages: root admins only (infrastructure, as in CloudStack)."""
+Pod, cluster, host, storage pool and alert pages: root admins only (infrastructure, as in
+CloudStack)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,26 @@ from portal.permissions import Action
 from portal.validation import passes
 from zones import selectors, services
 from zones.drivers.simulator import simulator_answers
-from zones.forms import ClusterForm, HostDeleteForm, HostForm, PodForm, ZoneForm
-from zones.models import Alert, AllocationState, Cluster, Host, Hypervisor, Pod, Zone
+from zones.forms import (
+    ClusterForm,
+    HostDeleteForm,
+    HostForm,
+    PodForm,
+    StoragePoolDeleteForm,
+    StoragePoolForm,
+    ZoneForm,
+)
+from zones.models import (
+    Alert,
+    AllocationState,
+    Cluster,
+    Host,
+    Hypervisor,
+    Pod,
+    StoragePool,
+    StoragePoolState,
+    Zone,
+)
 
 ZONE_COLUMNS = [
     Column("Name", "name", link=True),
@@ -321,4 +340,85 @@ class HostActionView(ObjectActionView):
             partial(services.simulator_configure, answering=True),
             "answers its pings again",
         ),
+    }
+
+
+#: a zone's or a cluster's storage pools (their pages list them, zones/related.py)
+STORAGE_POOL_COLUMNS = [
+    Column("Name", "name", link=True),
+    Column("Scope", "scope", badge=True),
+    Column("Type", "pool_type"),
+    Column("Server", "host_address"),
+    Column("Path", "path"),
+    Column("Capacity (bytes)", "capacity_bytes"),
+    Column("Allocated (bytes)", "allocated_bytes"),
+    Column("State", "state", badge=True),
+]
+_STORAGE_POOL_LIST_COLUMNS = [
+    STORAGE_POOL_COLUMNS[0],
+    Column("Zone", "zone", link=True),
+    Column("Cluster", "cluster", link=True),
+    *STORAGE_POOL_COLUMNS[1:],
+]
+
+
+class StoragePoolListView(ObjectListView):
+    model, selector = StoragePool, selectors.storage_pools_visible_to
+    list_selector = selectors.storage_pools_filtered
+    columns = _STORAGE_POOL_LIST_COLUMNS
+    add_url_name = "zones:storage_pool_add"
+
+
+class StoragePoolDetailView(ObjectDetailView):
+    model, selector = StoragePool, selectors.storage_pools_visible_to
+    url_prefix = "zones:storage_pool"
+    fields = [
+        *_STORAGE_POOL_LIST_COLUMNS[:3],
+        Column("Pod", "pod", link=True),
+        Column("Hypervisor", "hypervisor"),
+        Column("URL", "url"),
+        *STORAGE_POOL_COLUMNS[1:6],
+        Column("Used (bytes)", "used_bytes"),
+        *STORAGE_POOL_COLUMNS[6:],
+        Column("Tags", "tags"),
+        Column("ID", "pk"),
+    ]
+    # Each offered where the pool is not in the state it sets and the service would do it.
+    state_actions = [
+        StateAction("Enable", "enable", "outline-success", state=StoragePoolState.UP),
+        StateAction("Disable", "disable", "outline-warning", state=StoragePoolState.DISABLED),
+        StateAction("Maintenance", "maintain", state=StoragePoolState.MAINTENANCE),
+        StateAction("Cancel maintenance", "cancel_maintenance", state=StoragePoolState.UP),
+    ]
+
+    def allows(self, obj: StoragePool, action: str) -> bool:
+        if not passes(services.storage_pool_zone_check, zone=obj.zone):
+            return False
+        return action in (Action.CHANGE, Action.DELETE) or passes(
+            services.storage_pool_state_check, storagepool=obj, action=action
+        )
+
+
+class StoragePoolEditView(ObjectEditView):
+    model, selector, form_class = StoragePool, selectors.storage_pools_visible_to, StoragePoolForm
+    create_service, update_service = services.storage_pool_create, services.storage_pool_update
+
+
+class StoragePoolDeleteView(ObjectDeleteView):
+    model, selector = StoragePool, selectors.storage_pools_visible_to
+    form_class, success_url_name = StoragePoolDeleteForm, "zones:storage_pool_list"
+
+    def delete(self, obj: StoragePool, form: StoragePoolDeleteForm) -> None:
+        services.storage_pool_delete(
+            storagepool=obj, forced=form.cleaned_data["forced"], by=self.request.user
+        )
+
+
+class StoragePoolActionView(ObjectActionView):
+    model, selector = StoragePool, selectors.storage_pools_visible_to
+    services = {
+        "enable": (services.storage_pool_enable, "enabled"),
+        "disable": (services.storage_pool_disable, "disabled"),
+        "maintain": (services.storage_pool_maintain, "put in maintenance"),
+        "cancel_maintenance": (services.storage_pool_cancel_maintenance, "back from maintenance"),
     }

@@ -49,16 +49,8 @@ class DomainViewSet(ServiceModelViewSet):
     selector = selectors.domains_visible_to
     create_service = services.domain_create
     update_service = services.domain_update
-
-    @extend_schema(parameters=[DomainDeleteSerializer])
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        domain = self.get_object()
-        query = DomainDeleteSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        services.domain_delete(
-            domain=domain, cleanup=query.validated_data["cleanup"], by=request.user
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    delete_service = services.domain_delete
+    delete_query_serializer = DomainDeleteSerializer
 
 
 class AccountViewSet(ServiceModelViewSet):

@@ -10,7 +10,14 @@ from regions.api.views import RegionViewSet
 from regions.configuration.api import SettingViewSet
 from regions.federation import api as federation
 from regions.federation.change_log.api import ChangeListView
-from zones.api.views import AlertViewSet, ClusterViewSet, HostViewSet, PodViewSet, ZoneViewSet
+from zones.api.views import (
+    AlertViewSet,
+    ClusterViewSet,
+    HostViewSet,
+    PodViewSet,
+    StoragePoolViewSet,
+    ZoneViewSet,
+)
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -20,6 +27,7 @@ router.register("pods", PodViewSet, basename="pod")
 router.register("clusters", ClusterViewSet, basename="cluster")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("hosts", HostViewSet, basename="host")
+router.register("storage-pools", StoragePoolViewSet, basename="storagepool")
 router.register("domains", DomainViewSet, basename="domain")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("users", UserViewSet, basename="user")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import decorators, mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -54,6 +54,14 @@ class ServiceViews(BodyMustParse):
     update_serializer_class: type[serializers.Serializer] | None = None
     #: the list's filters, the same FilterSet its page and CloudStack command use
     filterset_class: type[ListFilterSet]
+    #: the query a DELETE reads, its values handed to delete_service (?cleanup=true)
+    delete_query_serializer: type[serializers.Serializer] | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        query = cls.__dict__.get("delete_query_serializer")
+        if query is not None:  # the schema documents the DELETE's query
+            extend_schema_view(destroy=extend_schema(parameters=[query]))(cls)
 
     @property
     def instance_kwarg(self) -> str:
@@ -116,7 +124,14 @@ class ServiceViews(BodyMustParse):
         )
 
     def perform_destroy(self, instance: Model) -> None:
-        type(self).delete_service(**{self.instance_kwarg: instance}, by=self.request.user)
+        options: dict[str, Any] = {}
+        if self.delete_query_serializer is not None:
+            query = self.delete_query_serializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            options = dict(query.validated_data)
+        type(self).delete_service(
+            **{self.instance_kwarg: instance}, **options, by=self.request.user
+        )
 
 
 class ServiceModelViewSet(ServiceViews, viewsets.ModelViewSet):

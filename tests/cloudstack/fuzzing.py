@@ -41,6 +41,7 @@ class Pools:
 
     #: the ids of each kind of object: "domain", "account", "user", "project", "zone", "pod",
     #: "cluster", "host", "job", "role"
+    #: "cluster", "storagepool", "job", "role"
     ids: Mapping[str, Sequence[str]]
     names: Sequence[str]
     region_ids: Sequence[int]
@@ -118,7 +119,8 @@ _ID_KINDS = {"domainid": "domain", "parentdomainid": "domain", "zoneid": "zone",
              "hostid": "host"}  # fmt: skip
 _NOUNS = [("asyncjob", "job"), ("user", "user"), ("account", "account"), ("domain", "domain"),
           ("project", "project"), ("zone", "zone"), ("pod", "pod"),
-          ("cluster", "cluster"), ("host", "host")]  # fmt: skip
+          ("cluster", "cluster"), ("host", "host"), ("storagepool", "storagepool"),
+          ("storagemaintenance", "storagepool")]  # fmt: skip
 
 
 def _id_kind(param: str, command: str) -> str | None:
@@ -188,6 +190,13 @@ _BY_NAME["arch"] = ["x86_64", "X86_64", "aarch64", ""]
 _BY_NAME["url"] = ["http://sim/h9?cpucore=2", "http://sim/h0", "http://sim/h?memory=x",
                    "test:///default", "qemu:///system", "xen:///system", ""]  # fmt: skip
 _BY_NAME["netmask"] = ["255.255.255.0", "255.255.0.0", "255.0.255.0", "0.0.0.0", "10.9.0.1"]
+_BY_NAME["url"] = [
+    "nfs://10.9.0.5/export/a", "nfs://10.9.0.5:/export/a", "SharedMountPoint:///mnt/a",
+    "file:///var/a", "rbd://mon/pool", "nfs://10.9.0.5", "nfs:///export", "nfs://[::1/x",
+    "nfs://h:99999/x", "/export", "",
+]  # fmt: skip
+_BY_NAME["scope"] = [*_BY_NAME["scope"], "CLUSTER", "cluster", "ZONE", "host"]
+_BY_NAME["tags"] = ["ssd", "ssd, fast,SSD", " , ", "x" * 300]
 
 # Values a command accepts, so that examples also get past validation and change things.
 _VALID: dict[str, st.SearchStrategy[str]] = {
@@ -218,6 +227,9 @@ _VALID["clustertype"] = st.just("CloudManaged")
 _VALID["arch"] = st.just("x86_64")
 # a host's
 _VALID["url"] = st.sampled_from(["http://sim/h8?cpucore=8", "http://sim/h9"])
+# a storage pool's: a share of its own, of some size
+_VALID["url"] = fresh_names.map(lambda name: f"nfs://10.9.0.5/export/{name}")
+_VALID["capacitybytes"] = st.sampled_from(["1099511627776", "1"])
 
 
 def valid_value(param: Param, pools: Pools, command: str = "") -> st.SearchStrategy[str]:

@@ -21,8 +21,14 @@ from regions.configuration.filtersets import SettingFilterSet
 from regions.views import RegionListView
 from tests import factories
 from tests.api_helpers import api_client
-from zones.api.views import ClusterViewSet, HostViewSet, PodViewSet, ZoneViewSet
-from zones.views import ClusterListView, HostListView, PodListView, ZoneListView
+from zones.api.views import ClusterViewSet, HostViewSet, PodViewSet, StoragePoolViewSet, ZoneViewSet
+from zones.views import (
+    ClusterListView,
+    HostListView,
+    PodListView,
+    StoragePoolListView,
+    ZoneListView,
+)
 
 
 @pytest.fixture
@@ -108,6 +114,7 @@ def test_filtered_keeps_to_what_the_actor_sees(people, alice):
         (PodViewSet, PodListView),
         (ClusterViewSet, ClusterListView),
         (HostViewSet, HostListView),
+        (StoragePoolViewSet, StoragePoolListView),
         (RegionViewSet, RegionListView),
     ],
 )

@@ -49,7 +49,7 @@ from tests.cloudstack.fuzzing import (
     send,
     wires,
 )
-from zones.models import Cluster, Host, Pod, Zone
+from zones.models import Cluster, Host, Pod, StoragePool, Zone
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")),
@@ -128,9 +128,10 @@ def world(region, root, dadmin, alice, bob, keys_for) -> Iterator[World]:
     pod = factories.pod(
         zone=zone, name="pod-a", gateway="10.9.0.1", start_ip="10.9.0.10", end_ip="10.9.0.20"
     )
-    factories.cluster(pod=pod, name="cluster-a")
+    cluster = factories.cluster(pod=pod, name="cluster-a")
     simulated = factories.cluster(pod=pod, name="sim-a", hypervisor="Simulator")
     factories.host(cluster=simulated, url="http://sim/h0")
+    factories.storage_pool(cluster=cluster, name="pool-a")
     region_create(id=2, name="west", endpoint="http://127.0.0.1:8001", by=None)
     factories.project(owner=alice.account, name="ops-project")
     factories.project(owner=bob.account, name="sales-project")
@@ -147,7 +148,7 @@ def world(region, root, dadmin, alice, bob, keys_for) -> Iterator[World]:
         )
     kinds = {"domain": Domain, "account": Account, "user": User, "project": Project,
              "zone": Zone, "pod": Pod, "cluster": Cluster, "host": Host,
-             "job": AsyncJob}  # fmt: skip
+             "storagepool": StoragePool, "job": AsyncJob}  # fmt: skip
     # In the order they were made, so a derandomized run picks the same objects every time.
     made = {kind: model.objects.order_by("created") for kind, model in kinds.items()}
     ids = {

@@ -125,6 +125,25 @@ CASES: dict[str, Refused | Hidden] = {
         lambda w: {"hostid": _ids(w, "host"), "name": "PingCommand", "value": "result:fail"},
         432,
     ),
+    "listStoragePools": Refused("dadmin", lambda w: {}, 432),
+    "createStoragePool": Refused(
+        "dadmin",
+        lambda w: {
+            "name": "p",
+            "zoneid": _ids(w, "zone"),
+            "podid": _ids(w, "pod"),
+            "clusterid": _ids(w, "cluster"),
+            "url": "nfs://10.0.0.9/export/refused",
+            "capacitybytes": 2**40,
+        },
+        432,
+    ),
+    "updateStoragePool": Refused(
+        "dadmin", lambda w: {"id": _ids(w, "storage_pool"), "name": "x"}, 432
+    ),
+    "deleteStoragePool": Refused("alice", lambda w: {"id": _ids(w, "storage_pool")}, 432),
+    "enableStorageMaintenance": Refused("dadmin", lambda w: {"id": _ids(w, "storage_pool")}, 432),
+    "cancelStorageMaintenance": Refused("alice", lambda w: {"id": _ids(w, "storage_pool")}, 432),
     "updateConfiguration": Refused(
         "dadmin", lambda w: {"name": "allow.user.create.projects", "value": "false"}, 432
     ),
@@ -204,6 +223,7 @@ def test_every_command_has_a_refusal_case():
 
 @pytest.fixture
 def world(cast, root, alice, bob, ops, sales, zone, pod, sim_cluster, host):
+    cluster = factories.cluster(pod=pod)
     neighbour = factories.account(domain=ops, name="neighbours")
     shared = factories.project(owner=neighbour, name="shared")
     project_member_add(project=shared, account=alice.account, by=None)
@@ -211,10 +231,11 @@ def world(cast, root, alice, bob, ops, sales, zone, pod, sim_cluster, host):
         **cast,
         "zone": zone,
         "pod": pod,
-        "cluster": factories.cluster(pod=pod),
+        "cluster": cluster,
         "alert": factories.alert(zone=zone),
         "sim_cluster": sim_cluster,
         "host": host,
+        "storage_pool": factories.storage_pool(cluster=cluster),
         "shared": shared,
         "bob_project": factories.project(owner=bob.account, name="bob-project", domain=sales),
         "root_job": AsyncJob.objects.create(user=root, command="deleteAccount"),

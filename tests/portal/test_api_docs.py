@@ -18,6 +18,7 @@ RESOURCES = (
     "pods",
     "clusters",
     "hosts",
+    "storage-pools",
     "domains",
     "accounts",
     "users",

@@ -79,6 +79,15 @@ def _same(obj):
         )
     if obj._meta.label == "zones.Host":
         return zones.host_update(host=obj, name=obj.name, host_tags=obj.host_tags, by=None)
+    if obj._meta.label == "zones.StoragePool":
+        return zones.storage_pool_update(
+            storagepool=obj,
+            name=obj.name,
+            tags=f" {obj.tags} ",
+            capacity_bytes=str(obj.capacity_bytes),
+            enabled=True,
+            by=None,
+        )
     if obj._meta.label == "regions.Region":
         return regions.region_update(
             region=obj,
@@ -99,6 +108,7 @@ MAKERS = {
     "pod": lambda region: factories.pod(),
     "cluster": lambda region: factories.cluster(),
     "host": lambda region: factories.host(),
+    "storage pool": lambda region: factories.storage_pool(tags="ssd,fast"),
     "region": lambda region: region,
 }
 

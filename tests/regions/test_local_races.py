@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from rest_framework.test import APIClient
 
 from identity import services as identity
@@ -17,6 +17,7 @@ from regions.federation.replication import delivery
 from regions.federation.replication.apply import IncomingChange, change_apply
 from regions.models import ObjectVersion
 from tests import factories
+from tests.row_locks import postgres_only, while_held
 
 WALL = 4_000_000_000_000
 
@@ -95,55 +96,16 @@ def test_a_unique_name_taken_by_a_concurrent_request_is_a_field_error(region, mo
     assert User.objects.filter(username__iexact="twin").count() == 1
 
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs on it)"
-)
-
-
 @postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_domain_delete_waits_for_an_account_being_added_and_then_refuses():
     factories.local_region()
     domain = factories.domain(name=f"busy-{uuid.uuid4().hex[:6]}")
-    inserted, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def add_account() -> None:
-        try:
-            from django.db import transaction
-
-            with transaction.atomic():
-                identity.account_create(domain=domain, name="newcomer", by=None)
-                inserted.set()
-                release.wait(10)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    adder = threading.Thread(target=add_account)
-    adder.start()
-    assert inserted.wait(10)
-    outcome: list[object] = []
-
-    def delete_domain() -> None:
-        try:
-            identity.domain_delete(domain=Domain.objects.get(pk=domain.pk), by=None)
-            outcome.append("deleted")
-        except ValidationError as error:
-            outcome.append(error)
-        finally:
-            connections.close_all()
-
-    deleter = threading.Thread(target=delete_domain)
-    deleter.start()
-    deleter.join(0.5)
-    assert deleter.is_alive(), "the delete must wait for the account being added"
-    release.set()
-    adder.join(10)
-    deleter.join(10)
-    assert not errors
-    [result] = outcome
+    waited, result = while_held(
+        lambda: identity.account_create(domain=domain, name="newcomer", by=None),
+        lambda: identity.domain_delete(domain=Domain.objects.get(pk=domain.pk), by=None),
+    )
+    assert waited, "the delete must wait for the account being added"
     assert isinstance(result, ValidationError)
     assert codes(result) == {"cleanup": {"in_use"}}
     assert Domain.objects.filter(pk=domain.pk).exists()
@@ -155,41 +117,11 @@ def test_a_domain_delete_waits_for_an_account_being_added_and_then_refuses():
 def test_an_account_added_while_its_domain_is_deleted_is_refused_naming_the_domain():
     factories.local_region()
     domain = factories.domain(name=f"leaving-{uuid.uuid4().hex[:6]}")
-    locked, release = threading.Event(), threading.Event()
-
-    def delete_domain() -> None:
-        from django.db import transaction
-
-        try:
-            with transaction.atomic():
-                identity.domain_delete(domain=Domain.objects.get(pk=domain.pk), by=None)
-                locked.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    deleter = threading.Thread(target=delete_domain)
-    deleter.start()
-    assert locked.wait(10)
-    result: list[object] = []
-
-    def add_account() -> None:
-        try:
-            identity.account_create(domain=domain, name="latecomer", by=None)
-            result.append("created")
-        except ValidationError as error:
-            result.append(error)
-        finally:
-            connections.close_all()
-
-    adder = threading.Thread(target=add_account)
-    adder.start()
-    adder.join(0.5)
-    assert adder.is_alive(), "the insert must wait for the delete"
-    release.set()
-    deleter.join(10)
-    adder.join(10)
-    [error] = result
+    waited, error = while_held(
+        lambda: identity.domain_delete(domain=Domain.objects.get(pk=domain.pk), by=None),
+        lambda: identity.account_create(domain=domain, name="latecomer", by=None),
+    )
+    assert waited, "the insert must wait for the delete"
     assert isinstance(error, ValidationError)
     assert codes(error) == {"domain": {"gone"}}
     assert not Account.objects.filter(name="latecomer").exists()

@@ -1,9 +1,11 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from identity.api.serializers import VisiblePrimaryKey
 from portal.api.serializers import StrictJSONModelSerializer, StrictJSONSerializer
 from zones import selectors
-from zones.models import Alert, AllocationState, Cluster, Host, Pod, Zone
+from zones.models import Alert, AllocationState, Cluster, Host, Pod, StoragePool, Zone
 
 
 class ZoneSerializer(StrictJSONModelSerializer):
@@ -244,3 +246,93 @@ class SimulateSerializer(StrictJSONSerializer):
     """The body of POST /api/hosts/<id>/simulate/ (CloudStack's configureSimulator)."""
 
     answering = serializers.BooleanField(help_text="false: the simulated host stops answering.")
+
+
+def _cluster_wide(selector: Any, what: str) -> VisiblePrimaryKey:
+    """A cluster-wide pool's pod or cluster (WHAT), null for a zone-wide pool."""
+    return VisiblePrimaryKey(
+        selector=selector, required=False, allow_null=True, help_text=f"Cluster-wide pools: {what}."
+    )
+
+
+class StoragePoolSerializer(StrictJSONModelSerializer):
+    zone = VisiblePrimaryKey(selector=selectors.zones_visible_to)
+    zone_name = serializers.CharField(source="zone.name", read_only=True)
+    pod = _cluster_wide(selectors.pods_visible_to, "the cluster's pod")
+    pod_name = serializers.CharField(source="pod.name", read_only=True, allow_null=True)
+    cluster = _cluster_wide(selectors.clusters_visible_to, "their cluster")
+    cluster_name = serializers.CharField(source="cluster.name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = StoragePool
+        fields = [
+            "id",
+            "zone",
+            "zone_name",
+            "pod",
+            "pod_name",
+            "cluster",
+            "cluster_name",
+            "scope",
+            "name",
+            "url",
+            "pool_type",
+            "host_address",
+            "path",
+            "hypervisor",
+            "capacity_bytes",
+            "used_bytes",
+            "allocated_bytes",
+            "tags",
+            "state",
+            "created",
+            "updated",
+        ]
+        read_only_fields = [
+            "id",
+            "pool_type",
+            "host_address",
+            "path",
+            "used_bytes",
+            "allocated_bytes",
+            "state",
+            "created",
+            "updated",
+        ]
+        # Shapes only: the rules (scope and places, URL, sizes, unique names) are the service's.
+        extra_kwargs = {
+            "name": {"validators": []},
+            "hypervisor": {
+                "required": False,
+                "allow_null": True,
+                "help_text": "Zone-wide pools: the hypervisor of their hosts (cluster-wide "
+                "pools take their cluster's).",
+            },
+            "capacity_bytes": {"help_text": "The size of the share in bytes."},
+            "tags": {"help_text": "Storage tags, separated by commas."},
+        }
+
+
+class StoragePoolUpdateSerializer(StoragePoolSerializer):
+    """PUT and PATCH: a pool keeps its zone, place, scope, hypervisor and URL; its state
+    changes through its actions (enable, disable, maintain, cancel_maintenance)."""
+
+    zone = serializers.PrimaryKeyRelatedField(read_only=True)
+    pod = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    cluster = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta(StoragePoolSerializer.Meta):
+        read_only_fields = [
+            *StoragePoolSerializer.Meta.read_only_fields,
+            "scope",
+            "url",
+            "hypervisor",
+        ]
+
+
+class StoragePoolDeleteSerializer(serializers.Serializer):
+    """The query of DELETE /api/storage-pools/<id>/."""
+
+    forced = serializers.BooleanField(
+        default=False, help_text="Delete it even if volumes are allocated on it."
+    )

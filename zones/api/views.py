@@ -18,6 +18,9 @@ from zones.api.serializers import (
     PodSerializer,
     PodUpdateSerializer,
     SimulateSerializer,
+    StoragePoolDeleteSerializer,
+    StoragePoolSerializer,
+    StoragePoolUpdateSerializer,
     ZoneSerializer,
     ZoneUpdateSerializer,
 )
@@ -26,9 +29,10 @@ from zones.filtersets import (
     ClusterFilterSet,
     HostFilterSet,
     PodFilterSet,
+    StoragePoolFilterSet,
     ZoneFilterSet,
 )
-from zones.models import Alert, Cluster, Host, Pod, Zone
+from zones.models import Alert, Cluster, Host, Pod, StoragePool, Zone
 
 
 class ZoneViewSet(ServiceModelViewSet):
@@ -130,3 +134,29 @@ class HostViewSet(ServiceModelViewSet):
             host=host, answering=body.validated_data["answering"], by=request.user
         )
         return Response(SimulateSerializer(state).data)
+
+
+class StoragePoolViewSet(ServiceModelViewSet):
+    """Primary storage of this region's zones: cluster-wide (scope CLUSTER, with its pod and
+    cluster) or zone-wide (ZONE, with the hypervisor of its hosts); its type, server and path
+    come from its URL. DELETE takes ?forced=true to delete a pool with volumes allocated on
+    it. Root admins only."""
+
+    model = StoragePool
+
+    serializer_class = StoragePoolSerializer
+    update_serializer_class = StoragePoolUpdateSerializer
+    filterset_class = StoragePoolFilterSet
+    ordering_fields = ["name", "capacity_bytes", "allocated_bytes", "created"]
+    selector = selectors.storage_pools_visible_to
+    create_service = services.storage_pool_create
+    update_service = services.storage_pool_update
+    delete_service = services.storage_pool_delete
+    delete_query_serializer = StoragePoolDeleteSerializer
+
+    enable = state_action(services.storage_pool_enable, "enable")
+    disable = state_action(services.storage_pool_disable, "disable")
+    maintain = state_action(services.storage_pool_maintain, "maintain")
+    cancel_maintenance = state_action(
+        services.storage_pool_cancel_maintenance, "cancel_maintenance"
+    )

@@ -1,5 +1,5 @@
 """Every write to zones and what is in them, a module per entity (zones, pods, clusters,
-hosts, the simulator's faults, alerts); each function is one transaction, named
+hosts, the simulator's faults, storage pools, alerts); each function is one transaction, named
 <entity>_<action> with keyword-only arguments, `by` the acting user (None: the system
 itself)."""
 
@@ -34,6 +34,17 @@ from zones.services.hosts import (
 )
 from zones.services.pods import pod_create, pod_delete, pod_update, pod_zone_check
 from zones.services.simulator import simulator_check, simulator_configure
+from zones.services.storage_pools import (
+    storage_pool_cancel_maintenance,
+    storage_pool_create,
+    storage_pool_delete,
+    storage_pool_disable,
+    storage_pool_enable,
+    storage_pool_maintain,
+    storage_pool_state_check,
+    storage_pool_update,
+    storage_pool_zone_check,
+)
 from zones.services.zones import (
     DEFAULT_GUEST_CIDR,
     zone_create,
@@ -74,6 +85,15 @@ __all__ = [
     "pod_zone_check",
     "simulator_check",
     "simulator_configure",
+    "storage_pool_cancel_maintenance",
+    "storage_pool_create",
+    "storage_pool_delete",
+    "storage_pool_disable",
+    "storage_pool_enable",
+    "storage_pool_maintain",
+    "storage_pool_state_check",
+    "storage_pool_update",
+    "storage_pool_zone_check",
     "zone_create",
     "zone_delete",
     "zone_is_local",

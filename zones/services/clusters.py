@@ -17,7 +17,7 @@ from portal.permissions import Action, require
 from portal.validation import check_choice, invalid
 from portal.writes import save_changed, unique_name
 from zones.models import AllocationState, Cluster, ClusterType, CpuArch, Hypervisor, Pod
-from zones.services.pods import pod_locked, row_locked
+from zones.services.pods import local_row_locked, pod_locked
 from zones.services.zones import in_use_check, zone_is_local
 
 if TYPE_CHECKING:
@@ -41,8 +41,9 @@ def _pod_locked(pod: Pod) -> Pod:
 
 
 def cluster_locked(cluster: Cluster) -> Cluster:
-    """CLUSTER, of a zone of this region, locked for a write to it or to its hosts."""
-    return row_locked(cluster, "cluster", zone=cluster.pod.zone)
+    """CLUSTER, of a zone of this region, locked for a write to it or to what is in it (its
+    hosts, its storage pools)."""
+    return local_row_locked(cluster, "cluster", zone=cluster.pod.zone)
 
 
 def check_ratio(field: str, value: Any) -> float:
@@ -136,8 +137,11 @@ def cluster_update(
 
 @atomic_write
 def cluster_delete(*, cluster: Cluster, by: User | None) -> None:
-    """Delete CLUSTER, once it has no hosts (as a pod with clusters is refused)."""
+    """Delete CLUSTER, once it has no hosts and no storage pools (their writes lock it, as
+    this does)."""
     require(by, Action.DELETE, cluster)
     _pod_locked(cluster.pod)
-    in_use_check(cluster, cluster_locked(cluster).hosts.all(), "host")
+    locked = cluster_locked(cluster)
+    in_use_check(cluster, locked.hosts.all(), "host")
+    in_use_check(cluster, locked.storage_pools.all(), "storage pool")
     cluster.delete()

@@ -17,7 +17,7 @@ from portal.permissions import Action, require
 from portal.validation import check_choice, check_ip, invalid
 from portal.writes import save_changed, unique_name
 from zones.models import AllocationState, Pod, Zone
-from zones.services.zones import in_use_check, zone_is_local
+from zones.services.zones import in_use_check, row_locked, zone_is_local
 
 if TYPE_CHECKING:
     from identity.models import User
@@ -32,23 +32,20 @@ def pod_zone_check(*, zone: Zone) -> None:
         raise invalid("zone", "Pods are managed by the portal of their zone's region.", "remote")
 
 
-def row_locked(row: Model, field: str, *, zone: Zone) -> Any:
+def local_row_locked(row: Model, field: str, *, zone: Zone) -> Any:
     """ROW, ZONE (of this region) or a row in it (a pod, a cluster), locked for this
     transaction; refused on FIELD if it was deleted meanwhile."""
     pod_zone_check(zone=zone)
-    locked = type(row)._default_manager.select_for_update().filter(pk=row.pk).first()
-    if locked is None:
-        raise invalid(field, f"This {field} was deleted meanwhile.", "gone")
-    return locked
+    return row_locked(row, field)
 
 
 def _zone_locked(zone: Zone) -> Zone:
-    return row_locked(zone, "zone", zone=zone)
+    return local_row_locked(zone, "zone", zone=zone)
 
 
 def pod_locked(pod: Pod) -> Pod:
     """POD, of a zone of this region, locked for a write to it or to its clusters."""
-    return row_locked(pod, "pod", zone=pod.zone)
+    return local_row_locked(pod, "pod", zone=pod.zone)
 
 
 def _netmask(value: Any) -> str:
@@ -184,7 +181,8 @@ def pod_update(
 
 @atomic_write
 def pod_delete(*, pod: Pod, by: User | None) -> None:
-    """Delete POD, once it has no clusters (as a zone with pods is refused)."""
+    """Delete POD, once it has no clusters (as a zone with pods is refused); its storage
+    pools are its clusters'."""
     require(by, Action.DELETE, pod)
     _zone_locked(pod.zone)
     in_use_check(pod, pod_locked(pod).clusters.all(), "cluster")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from identity.models import User
 
 DEFAULT_GUEST_CIDR = "10.1.1.0/24"  # CloudStack's default for advanced zones
+
+M = TypeVar("M", bound=Model)
 
 
 def _check_cidr(network_type: str, guest_cidr: str) -> str:
@@ -132,6 +134,16 @@ def zone_update(
     return zone
 
 
+def row_locked(row: M, field: str) -> M:
+    """ROW as it is now, locked for the rest of this transaction (a parent whose children
+    are written, or a row whose own values a write depends on); refused on FIELD if it was
+    deleted meanwhile."""
+    locked = type(row)._default_manager.select_for_update().filter(pk=row.pk).first()
+    if locked is None:
+        raise invalid(field, f"This {row._meta.verbose_name} was deleted meanwhile.", "gone")
+    return locked
+
+
 def in_use_check(parent: Model, children: QuerySet, noun: str) -> None:
     """Refuse deleting PARENT (a zone, a pod) while CHILDREN (its NOUNs) are left: a PROTECT
     key would refuse it at commit, as if they had been added meanwhile."""
@@ -147,7 +159,11 @@ def in_use_check(parent: Model, children: QuerySet, noun: str) -> None:
 
 @atomic_write
 def zone_delete(*, zone: Zone, by: User | None) -> None:
+    """Delete ZONE, once it has no pods and no storage pools; it is locked first, as the
+    writes of its pods and storage pools lock it, so none is added while they are counted."""
     require(by, Action.DELETE, zone)
     zone_manage_check(zone=zone)
-    in_use_check(zone, zone.pods.all(), "pod")
+    locked = row_locked(zone, "zone")
+    in_use_check(zone, locked.pods.all(), "pod")
+    in_use_check(zone, locked.storage_pools.all(), "storage pool")
     zone.delete()
