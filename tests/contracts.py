@@ -29,7 +29,7 @@ from regions.federation.services import federation_ensure
 from regions.models import Federation, Region, Setting
 from tests import factories
 from tests.factories import PASSWORD, unique
-from zones.models import Alert, Cluster, Host, Pod, StoragePool, Zone
+from zones.models import Alert, Cluster, Host, Pod, PublicIpAddress, StoragePool, VlanIpRange, Zone
 
 #: the actors every model is tried with (tests/conftest.py's `actor` fixture): signed out,
 #: a root admin, a domain admin of a subdomain (ROOT/eng), a plain user (ROOT/eng/ops), and
@@ -372,6 +372,19 @@ def _storage_pool_edit(pool: StoragePool) -> dict[str, Any]:
     return {"name": unique("pool"), "capacity_bytes": pool.capacity_bytes, "tags": pool.tags}
 
 
+def _new_vlan_ip_range(zone: Any) -> dict[str, Any]:
+    """A new public IP range in ZONE (a zone's id, made for it: so it overlaps nothing)."""
+    return {
+        "zone": zone,
+        "vlan": "2999",
+        "gateway": "100.127.9.1",
+        "netmask": "255.255.255.0",
+        "start_ip": "100.127.9.10",
+        "end_ip": "100.127.9.12",
+        "for_virtual_network": True,
+    }
+
+
 #: a maker per model the portal serves (tests/portal/test_model_contracts.py fails for a
 #: served model without one, and for a maker of a model it does not serve)
 MAKERS: dict[type[Model], Maker] = {
@@ -463,6 +476,12 @@ MAKERS: dict[type[Model], Maker] = {
         edit=_storage_pool_edit,
         edit_body=_storage_pool_edit,
     ),
+    VlanIpRange: Maker(
+        make=lambda owner: factories.vlan_ip_range(),
+        new=lambda: _new_vlan_ip_range(factories.zone().pk),
+        new_body=lambda: _new_vlan_ip_range(str(factories.zone().pk)),
+    ),
+    PublicIpAddress: Maker(make=lambda owner: factories.vlan_ip_range().addresses.first()),
     Setting: Maker(
         make=lambda owner: setting_update(name="session.timeout", value="45", by=None),
         edit=lambda row: {"value": str(60 + int(unique("")))},

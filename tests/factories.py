@@ -9,7 +9,17 @@ from identity.models import Account, AccountType, Domain, Project, User
 from identity.selectors import root_domain
 from regions.models import ParkedChange, Region
 from regions.services import region_create
-from zones.models import Alert, AlertType, Cluster, Host, Pod, StoragePool, StoragePoolScope, Zone
+from zones.models import (
+    Alert,
+    AlertType,
+    Cluster,
+    Host,
+    Pod,
+    StoragePool,
+    StoragePoolScope,
+    VlanIpRange,
+    Zone,
+)
 from zones.services import (
     alert_raise,
     cluster_create,
@@ -17,6 +27,7 @@ from zones.services import (
     host_maintenance_prepare,
     pod_create,
     storage_pool_create,
+    vlan_ip_range_create,
     zone_create,
 )
 
@@ -195,6 +206,29 @@ def remote_storage_pool() -> StoragePool:
         hypervisor="KVM",
         capacity_bytes=1,
     )
+
+
+#: a public IP range's fields (tests that make one by hand start from them)
+PUBLIC_RANGE = {
+    "vlan": "100",
+    "gateway": "203.0.113.1",
+    "netmask": "255.255.255.0",
+    "start_ip": "203.0.113.10",
+    "end_ip": "203.0.113.20",
+}
+
+
+def vlan_ip_range(*, zone: Zone | None = None, **fields) -> VlanIpRange:
+    """A public IP range of ZONE (a new zone if not given) on a VLAN and in a /24 of its own
+    unless told: gateway .1, addresses .10 to .20 (11 of them), for virtual networks."""
+    number = next(_seq)
+    subnet = f"100.{64 + number // 256 % 64}.{number % 256}"
+    fields.setdefault("vlan", str(3000 + number % 1000))
+    fields.setdefault("gateway", f"{subnet}.1")
+    fields.setdefault("netmask", "255.255.255.0")
+    fields.setdefault("start_ip", f"{subnet}.10")
+    fields.setdefault("end_ip", f"{subnet}.20")
+    return vlan_ip_range_create(zone=zone or _new_zone(), by=None, **fields)
 
 
 def parked_change(

@@ -7,7 +7,19 @@ import django_filters
 
 from portal.api.filters import WholeNumberFilter
 from portal.filtering import ListFilterSet
-from zones.models import Alert, Cluster, Host, HostType, Pod, StoragePool, Zone
+from zones.models import (
+    UNTAGGED,
+    Alert,
+    Cluster,
+    DedicatedGuestVlanRange,
+    Host,
+    HostType,
+    Pod,
+    PublicIpAddress,
+    StoragePool,
+    VlanIpRange,
+    Zone,
+)
 
 
 class ZoneFilterSet(ListFilterSet):
@@ -44,6 +56,56 @@ class ClusterFilterSet(ListFilterSet):
     class Meta:
         model = Cluster
         fields = ["zone", "pod", "name", "hypervisor", "cluster_type", "arch", "allocation_state"]
+
+
+def _vlan_tag(value: str) -> str:
+    """A VLAN as a range keeps it: "100" and "vlan://100" are "vlan://100"."""
+    text = value.strip().lower()
+    number = text.removeprefix("vlan://")
+    if number.isascii() and number.isdigit() and len(number) <= 9:
+        return f"vlan://{int(number)}"
+    return UNTAGGED if number == UNTAGGED else text
+
+
+class VlanIpRangeFilterSet(ListFilterSet):
+    # UUIDs, not choices among the zones and pods: an unknown one filters to nothing.
+    zone = django_filters.UUIDFilter(field_name="zone_id", help_text="The zone's id.")
+    pod = django_filters.UUIDFilter(field_name="pod_id", help_text="The pod's id.")
+    vlan = django_filters.CharFilter(
+        method="filter_vlan", help_text="A VLAN id (100 or vlan://100), or untagged."
+    )
+    search_fields = ("start_ip", "end_ip", "gateway", "vlan", "zone__name", "pod__name")
+
+    class Meta:
+        model = VlanIpRange
+        fields = ["zone", "pod", "vlan", "for_virtual_network"]
+
+    def filter_vlan(self, queryset, name: str, value: str):
+        return queryset.filter(vlan=_vlan_tag(value))
+
+
+class PublicIpAddressFilterSet(ListFilterSet):
+    zone = django_filters.UUIDFilter(field_name="zone_id", help_text="The zone's id.")
+    range = django_filters.UUIDFilter(field_name="range_id", help_text="The range's id.")
+    account = django_filters.UUIDFilter(field_name="account_id", help_text="The account's id.")
+    search_fields = ("address", "zone__name")
+
+    class Meta:
+        model = PublicIpAddress
+        fields = ["zone", "range", "state", "account"]
+
+
+class DedicatedGuestVlanRangeFilterSet(ListFilterSet):
+    zone = django_filters.UUIDFilter(field_name="zone_id", help_text="The zone's id.")
+    account = django_filters.UUIDFilter(field_name="account_id", help_text="The account's id.")
+    domain = django_filters.UUIDFilter(
+        field_name="account__domain_id", help_text="The account's domain's id."
+    )
+    search_fields = ("account__name", "zone__name")
+
+    class Meta:
+        model = DedicatedGuestVlanRange
+        fields = ["zone", "account", "domain"]
 
 
 class AlertFilterSet(ListFilterSet):

@@ -21,6 +21,11 @@ class ZoneForm(ActorForm):
     guest_cidr = forms.CharField(
         label="Guest CIDR", required=False, help_text="Advanced zones only; default 10.1.1.0/24."
     )
+    vlan = forms.CharField(
+        label="Guest VLAN range",
+        required=False,
+        help_text="Advanced zones only: VLAN ids for guest networks, such as 100-199,300-349.",
+    )
     allocation_state = forms.ChoiceField(
         choices=AllocationState.choices, initial=AllocationState.DISABLED
     )
@@ -71,6 +76,33 @@ class ClusterForm(ActorForm):
         super().__init__(*args, **kwargs)
         if "pod" in self.fields:
             self.fields["pod"].queryset = selectors.local_pods_visible_to(actor=self.actor)
+
+
+class VlanIpRangeForm(ActorForm):
+    zone = forms.ModelChoiceField(queryset=None, help_text="A zone of this region.")
+    pod = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="Basic zones' direct ranges only: their pod."
+    )
+    vlan = forms.CharField(
+        label="VLAN", required=False, help_text="A VLAN id from 1 to 4094; empty: untagged."
+    )
+    gateway = forms.CharField(help_text="The gateway of the range's subnet.")
+    netmask = forms.CharField(help_text="The netmask of the range's subnet, such as 255.255.255.0.")
+    start_ip = forms.CharField(label="Start IP", help_text="The range's first address.")
+    end_ip = forms.CharField(
+        label="End IP", required=False, help_text="Its last one; empty: the start IP alone."
+    )
+    for_virtual_network = forms.BooleanField(
+        label="For virtual network",
+        required=False,
+        initial=True,
+        help_text="For guest networks' source NAT and elastic IPs; off: for VMs attached directly.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = selectors.local_zones_visible_to(actor=self.actor)
+        self.fields["pod"].queryset = selectors.local_pods_visible_to(actor=self.actor)
 
 
 class HostForm(ActorForm):

@@ -1,9 +1,12 @@
-"""Availability zones, their pods, the pods' clusters and the clusters' hosts; a region portal
-manages only the zones of its own region."""
+"""Availability zones, their pods, the pods' clusters and the clusters' hosts, the zones'
+primary storage pools, public IP ranges (with one row per address) and guest VLAN ranges
+(with one row per VLAN), alerts and capacity; a region portal manages only the zones of its
+own region."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -465,4 +468,205 @@ declare(
     audience=Audience.ROOT,  # CloudStack's listAlerts is root admins' only
     menu=Menu("Alerts", "zones:alert_list", order=29),
     logged=False,  # the system's own notices; archiving one is no change to the cloud
+)
+
+
+#: how a range without a VLAN tag names its VLAN (CloudStack's Vlan.UNTAGGED)
+UNTAGGED = "untagged"
+
+
+class VlanIpRange(UUIDModel):
+    """A range of public IP addresses of a zone (CloudStack's createVlanIpRange): its VLAN,
+    its subnet (gateway and netmask) and the addresses start_ip to end_ip, each a row of
+    PublicIpAddress. A Basic zone's direct ranges belong to a pod, as in CloudStack."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="ip_ranges")
+    pod = models.ForeignKey(
+        Pod, on_delete=models.PROTECT, null=True, blank=True, related_name="ip_ranges"
+    )
+    # "untagged" or "vlan://<id>", as CloudStack keeps and answers it
+    vlan = models.CharField(max_length=32, default=UNTAGGED, verbose_name="VLAN")
+    gateway = models.GenericIPAddressField(protocol="IPv4")
+    netmask = models.GenericIPAddressField(protocol="IPv4")
+    start_ip = models.GenericIPAddressField(protocol="IPv4", verbose_name="start IP")
+    end_ip = models.GenericIPAddressField(protocol="IPv4", verbose_name="end IP")
+    # CloudStack's forvirtualnetwork: for guest networks' source NAT and elastic IPs (true) or
+    # for VMs attached directly to the public network (false)
+    for_virtual_network = models.BooleanField(default=True, verbose_name="for virtual network")
+
+    class Meta:
+        ordering = ["zone__name", "start_ip"]
+        verbose_name = "public IP range"
+
+    def __str__(self) -> str:
+        return f"{self.start_ip}-{self.end_ip}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("zones:vlan_ip_range", args=[self.pk])
+
+
+declare(
+    VlanIpRange,
+    scope=Scope.ZONE,
+    audience=Audience.ROOT,  # infrastructure: CloudStack's listVlanIpRanges is root admins'
+    menu=Menu("Public IP ranges", "zones:vlan_ip_range_list", group="Infrastructure", order=26),
+    event="VLAN.IP.RANGE",
+)
+
+
+class IpAddressState(models.TextChoices):
+    """CloudStack's states of a public IP address (user_ip_address.state)."""
+
+    FREE = "Free", "Free"
+    ALLOCATED = "Allocated", "Allocated"
+    RELEASING = "Releasing", "Releasing"
+
+
+class PublicIpAddress(UUIDModel):
+    """One address of a public IP range (CloudStack's user_ip_address), made with its range:
+    free, or allocated to an account."""
+
+    range = models.ForeignKey(VlanIpRange, on_delete=models.CASCADE, related_name="addresses")
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="public_ip_addresses")
+    address = models.GenericIPAddressField(protocol="IPv4")
+    state = models.CharField(
+        max_length=16, choices=IpAddressState.choices, default=IpAddressState.FREE
+    )
+    allocated = models.DateTimeField(null=True, blank=True)
+    # PROTECT: an account cannot go while it holds an address here (its addresses are
+    # released first, as CloudStack's account cleanup releases them)
+    account = models.ForeignKey(
+        "identity.Account",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="public_ip_addresses",
+    )
+
+    class Meta:
+        ordering = ["zone__name", "address"]
+        verbose_name = "public IP address"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "address"], name="zones_publicipaddress_unique_in_zone"
+            )
+        ]
+        indexes = [models.Index(fields=["range", "state"], name="zones_publicip_range_state")]
+
+    def __str__(self) -> str:
+        return self.address
+
+    def get_absolute_url(self) -> str:
+        return self.range.get_absolute_url()
+
+
+# Written in bulk with their range (whose own creation and deletion are logged), one row per
+# address: bookkeeping, not each a change of its own.
+declare(PublicIpAddress, scope=Scope.ZONE, audience=Audience.ROOT, logged=False)
+
+
+#: the VLAN ids a guest VLAN range may hold (802.1Q)
+VLAN_MIN, VLAN_MAX = 1, 4094
+
+
+class GuestVlanRange(UUIDModel):
+    """A range of VLAN ids (start to end) a zone gives its guest networks: CloudStack's
+    physical network's vnet range, set by createZone's and updateZone's `vlan`."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="guest_vlan_ranges")
+    start = models.PositiveSmallIntegerField()
+    end = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["zone__name", "start"]
+        verbose_name = "guest VLAN range"
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "start"], name="zones_guestvlanrange_unique"),
+            models.CheckConstraint(
+                condition=models.Q(start__gte=VLAN_MIN, end__lte=VLAN_MAX, start__lte=F("end")),
+                name="zones_guestvlanrange_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+    def get_absolute_url(self) -> str:
+        return self.zone.get_absolute_url()
+
+
+declare(GuestVlanRange, scope=Scope.ZONE, audience=Audience.ROOT, event="GUEST.VLAN.RANGE")
+
+
+class GuestVlan(UUIDModel):
+    """One VLAN of a zone's guest VLAN ranges (CloudStack's op_dc_vnet_alloc): free, or
+    allocated to an account's guest network."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="guest_vlans")
+    vnet = models.PositiveSmallIntegerField(verbose_name="VLAN")
+    # PROTECT: an account cannot go while it holds a VLAN here (see PublicIpAddress.account)
+    account = models.ForeignKey(
+        "identity.Account",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="guest_vlans",
+    )
+    allocated = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["zone__name", "vnet"]
+        verbose_name = "guest VLAN"
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "vnet"], name="zones_guestvlan_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.vnet)
+
+    def get_absolute_url(self) -> str:
+        return self.zone.get_absolute_url()
+
+
+# Made and removed in bulk with the zone's ranges (whose changes are logged): bookkeeping.
+declare(GuestVlan, scope=Scope.ZONE, audience=Audience.ROOT, logged=False)
+
+
+class DedicatedGuestVlanRange(UUIDModel):
+    """Guest VLANs start to end of a zone dedicated to an account (CloudStack's
+    dedicateGuestVlanRange): only that account's networks get them."""
+
+    zone = models.ForeignKey(
+        Zone, on_delete=models.CASCADE, related_name="dedicated_guest_vlan_ranges"
+    )
+    start = models.PositiveSmallIntegerField()
+    end = models.PositiveSmallIntegerField()
+    # CASCADE: an account's dedications go with it, as CloudStack's account cleanup
+    # releases them
+    account = models.ForeignKey(
+        "identity.Account", on_delete=models.CASCADE, related_name="dedicated_guest_vlan_ranges"
+    )
+
+    class Meta:
+        ordering = ["zone__name", "start"]
+        verbose_name = "dedicated guest VLAN range"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__gte=VLAN_MIN, end__lte=VLAN_MAX, start__lte=F("end")),
+                name="zones_dedicatedguestvlanrange_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+    def get_absolute_url(self) -> str:
+        return self.zone.get_absolute_url()
+
+
+declare(
+    DedicatedGuestVlanRange,
+    scope=Scope.ZONE,
+    audience=Audience.ROOT,  # CloudStack's listDedicatedGuestVlanRanges is root admins'
+    event="GUEST.VLAN.RANGE.DEDICATION",
 )

@@ -1,28 +1,61 @@
 """Tables zones give other objects' pages: a region's page lists the region's zones, a
-zone's page its pods and storage pools, a pod's page its clusters, a cluster's page its
-hosts and storage pools."""
+zone's page its pods, storage pools, public IP ranges, guest VLAN ranges (with how many of
+their VLANs are allocated) and dedicated guest VLAN ranges, a pod's page its clusters (and a
+Basic zone's pod its public IP ranges), a cluster's page its hosts and storage pools."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Model, QuerySet
+
+from portal.generic.columns import Column
 from portal.generic.related import RelatedTable, related_table
 from regions.models import Region
 from zones.models import Cluster, Pod, Zone
 from zones.selectors import (
     clusters_visible_to,
+    dedicated_guest_vlan_ranges_visible_to,
+    guest_vlan_ranges_visible_to,
     hosts_visible_to,
     pods_visible_to,
     storage_pools_visible_to,
+    vlan_ip_ranges_visible_to,
     zones_visible_to,
 )
 from zones.views import (
     CLUSTER_COLUMNS,
+    DEDICATED_GUEST_VLAN_RANGE_COLUMNS,
+    GUEST_VLAN_RANGE_COLUMNS,
     HOST_COLUMNS,
     POD_COLUMNS,
     STORAGE_POOL_COLUMNS,
+    VLAN_IP_RANGE_COLUMNS,
     ZONE_COLUMNS,
 )
+
+
+def _rows_of(title: str, columns: list[Column], rows: Callable[..., QuerySet], key: str) -> Any:
+    """A table TITLE of the rows ROWS(actor=..., KEY=the page's object) gives."""
+
+    def table(actor: Any, obj: Model) -> RelatedTable:
+        return RelatedTable(title, columns, rows(actor=actor, **{key: obj}))
+
+    table.__name__ = f"{key}_{title.lower().replace(' ', '_')}"
+    return table
+
+
+# A zone's public IP ranges and guest VLANs (infrastructure: root admins see them), and a
+# Basic zone's pod's public IP ranges.
+for _model, _title, _columns, _rows, _key in (
+    (Zone, "Public IP ranges", VLAN_IP_RANGE_COLUMNS, vlan_ip_ranges_visible_to, "zone"),
+    (Zone, "Guest VLAN ranges", GUEST_VLAN_RANGE_COLUMNS, guest_vlan_ranges_visible_to, "zone"),
+    (Zone, "Dedicated guest VLAN ranges", DEDICATED_GUEST_VLAN_RANGE_COLUMNS,
+     dedicated_guest_vlan_ranges_visible_to, "zone"),
+    (Pod, "Public IP ranges", VLAN_IP_RANGE_COLUMNS, vlan_ip_ranges_visible_to, "pod"),
+):  # fmt: skip
+    related_table(_model)(_rows_of(_title, _columns, _rows, _key))
 
 
 @related_table(Region)

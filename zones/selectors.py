@@ -1,12 +1,14 @@
 """Reads of zones, their pods, the pods' clusters, the clusters' hosts, the zones' storage
-pools, and the region's alerts."""
+pools, public IP ranges and addresses, guest VLAN ranges and dedications, and the region's
+alerts."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from portal.filtering import filtered_selector
 from portal.permissions import visible
@@ -15,12 +17,28 @@ from regions.selectors import region_local
 from zones.filtersets import (
     AlertFilterSet,
     ClusterFilterSet,
+    DedicatedGuestVlanRangeFilterSet,
     HostFilterSet,
     PodFilterSet,
+    PublicIpAddressFilterSet,
     StoragePoolFilterSet,
+    VlanIpRangeFilterSet,
     ZoneFilterSet,
 )
-from zones.models import Alert, Cluster, Host, Pod, StoragePool, Zone
+from zones.models import (
+    Alert,
+    Cluster,
+    DedicatedGuestVlanRange,
+    GuestVlan,
+    GuestVlanRange,
+    Host,
+    IpAddressState,
+    Pod,
+    PublicIpAddress,
+    StoragePool,
+    VlanIpRange,
+    Zone,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -120,3 +138,95 @@ def storage_pools_visible_to(
 
 
 storage_pools_filtered = filtered_selector(storage_pools_visible_to, StoragePoolFilterSet)
+
+
+def vlan_ip_ranges_visible_to(
+    *, actor: Any, zone: Zone | None = None, pod: Pod | None = None
+) -> QuerySet[VlanIpRange]:
+    """The public IP ranges ACTOR may see (root admins: every range), of ZONE or POD only if
+    given."""
+    ranges = _visible(VlanIpRange, actor, "zone").select_related("pod")
+    if zone is not None:
+        ranges = ranges.filter(zone=zone)
+    if pod is not None:
+        ranges = ranges.filter(pod=pod)
+    return ranges
+
+
+vlan_ip_ranges_filtered = filtered_selector(vlan_ip_ranges_visible_to, VlanIpRangeFilterSet)
+
+
+def _addresses_in(state: Q) -> Coalesce:
+    counted = (
+        PublicIpAddress.objects.filter(state, range=OuterRef("pk"))
+        .order_by()
+        .values("range")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def vlan_ip_ranges_counted(*, actor: Any) -> QuerySet[VlanIpRange]:
+    """The public IP ranges ACTOR may see, each with its `free_addresses` and
+    `allocated_addresses` (allocated or being released)."""
+    free = Q(state=IpAddressState.FREE)
+    return vlan_ip_ranges_visible_to(actor=actor).annotate(
+        free_addresses=_addresses_in(free), allocated_addresses=_addresses_in(~free)
+    )
+
+
+def public_ip_addresses_visible_to(*, actor: Any) -> QuerySet[PublicIpAddress]:
+    """The public IP addresses ACTOR may see (root admins: every address)."""
+    return _visible(PublicIpAddress, actor, "zone").select_related("range", "account")
+
+
+public_ip_addresses_filtered = filtered_selector(
+    public_ip_addresses_visible_to, PublicIpAddressFilterSet
+)
+
+
+def zone_vlan_text(zone: Zone) -> str:
+    """ZONE's guest VLAN ranges as CloudStack writes them ("100-199,300-349"; "" for none);
+    prefetch `guest_vlan_ranges` to read many zones' at once."""
+    return ",".join(str(each) for each in zone.guest_vlan_ranges.all())
+
+
+def guest_vlan_ranges_visible_to(*, actor: Any, zone: Zone) -> QuerySet[GuestVlanRange]:
+    """ZONE's guest VLAN ranges as ACTOR may see them (root admins), each with its number of
+    `vlans` and how many of them are `allocated`."""
+    allocated = (
+        GuestVlan.objects.filter(
+            zone=OuterRef("zone"),
+            vnet__gte=OuterRef("start"),
+            vnet__lte=OuterRef("end"),
+            account__isnull=False,
+        )
+        .order_by()
+        .values("zone")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        _visible(GuestVlanRange, actor, "zone")
+        .filter(zone=zone)
+        .annotate(
+            vlans=F("end") - F("start") + 1,
+            allocated=Coalesce(Subquery(allocated, output_field=IntegerField()), Value(0)),
+        )
+    )
+
+
+def dedicated_guest_vlan_ranges_visible_to(
+    *, actor: Any, zone: Zone | None = None
+) -> QuerySet[DedicatedGuestVlanRange]:
+    """The dedicated guest VLAN ranges ACTOR may see (root admins: all), of ZONE if given."""
+    ranges = _visible(DedicatedGuestVlanRange, actor, "zone").select_related("account__domain")
+    if zone is not None:
+        ranges = ranges.filter(zone=zone)
+    return ranges
+
+
+dedicated_guest_vlan_ranges_filtered = filtered_selector(
+    dedicated_guest_vlan_ranges_visible_to, DedicatedGuestVlanRangeFilterSet
+)

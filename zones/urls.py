@@ -30,6 +30,15 @@ urlpatterns = [
         views.StoragePoolActionView,
     ),
     *object_routes(
+        "public-ip-ranges",
+        "vlan_ip_range",
+        views.VlanIpRangeListView,
+        views.VlanIpRangeDetailView,
+        views.VlanIpRangeEditView,
+        views.VlanIpRangeDeleteView,
+        editable=False,
+    ),
+    *object_routes(
         "clusters",
         "cluster",
         views.ClusterListView,

@@ -30,6 +30,7 @@ from zones.forms import (
     PodForm,
     StoragePoolDeleteForm,
     StoragePoolForm,
+    VlanIpRangeForm,
     ZoneForm,
 )
 from zones.models import (
@@ -41,6 +42,7 @@ from zones.models import (
     Pod,
     StoragePool,
     StoragePoolState,
+    VlanIpRange,
     Zone,
 )
 
@@ -80,6 +82,12 @@ class ZoneDetailView(ObjectDetailView):
 class ZoneEditView(ObjectEditView):
     model, selector, form_class = Zone, selectors.zones_visible_to, ZoneForm
     create_service, update_service = services.zone_create, services.zone_update
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if not self.is_create:  # the ranges are rows of their own: the form shows their text
+            kwargs["initial"]["vlan"] = selectors.zone_vlan_text(self.get_object())
+        return kwargs
 
 
 class ZoneDeleteView(ObjectDeleteView):
@@ -166,6 +174,74 @@ class ClusterEditView(ObjectEditView):
 class ClusterDeleteView(ObjectDeleteView):
     model, selector = Cluster, selectors.clusters_visible_to
     success_url_name, delete_service = "zones:cluster_list", services.cluster_delete
+
+
+#: a zone's public IP ranges (the zone's and a pod's pages list them, zones/related.py)
+VLAN_IP_RANGE_COLUMNS = [
+    Column("Start IP", "start_ip", link=True),
+    Column("End IP", "end_ip"),
+    Column("VLAN", "vlan"),
+    Column("Gateway", "gateway"),
+    Column("Netmask", "netmask"),
+    Column("Pod", "pod", link=True),
+    Column("For virtual network", "for_virtual_network"),
+]
+_VLAN_IP_RANGE_LIST_COLUMNS = [
+    *VLAN_IP_RANGE_COLUMNS[:2],
+    Column("Zone", "zone", link=True),
+    *VLAN_IP_RANGE_COLUMNS[2:],
+]
+
+
+class VlanIpRangeListView(ObjectListView):
+    model, selector = VlanIpRange, selectors.vlan_ip_ranges_visible_to
+    list_selector = selectors.vlan_ip_ranges_filtered
+    columns = _VLAN_IP_RANGE_LIST_COLUMNS
+    add_url_name = "zones:vlan_ip_range_add"
+
+
+class VlanIpRangeDetailView(ObjectDetailView):
+    model, selector = VlanIpRange, selectors.vlan_ip_ranges_counted
+    url_prefix = "zones:vlan_ip_range"
+    fields = [
+        *_VLAN_IP_RANGE_LIST_COLUMNS,
+        Column("Free addresses", "free_addresses"),
+        Column("Allocated addresses", "allocated_addresses"),
+        Column("ID", "pk"),
+    ]
+
+    def allows(self, obj: VlanIpRange, action: str) -> bool:
+        # A range is not changed once made (no edit page): deleted and made again.
+        return action != Action.CHANGE and passes(services.vlan_ip_range_zone_check, zone=obj.zone)
+
+
+class VlanIpRangeEditView(ObjectEditView):
+    """Adds a range (a range has no edit page)."""
+
+    model, selector, form_class = VlanIpRange, selectors.vlan_ip_ranges_visible_to, VlanIpRangeForm
+    create_service = services.vlan_ip_range_create
+
+
+class VlanIpRangeDeleteView(ObjectDeleteView):
+    model, selector = VlanIpRange, selectors.vlan_ip_ranges_visible_to
+    success_url_name, delete_service = "zones:vlan_ip_range_list", services.vlan_ip_range_delete
+    instance_kwarg = "vlan_ip_range"
+
+
+#: a zone's guest VLAN ranges, with how many of their VLANs are allocated
+GUEST_VLAN_RANGE_COLUMNS = [
+    Column("Start", "start"),
+    Column("End", "end"),
+    Column("VLANs", "vlans"),
+    Column("Allocated", "allocated"),
+]
+#: the guest VLAN ranges of a zone dedicated to accounts
+DEDICATED_GUEST_VLAN_RANGE_COLUMNS = [
+    Column("Start", "start"),
+    Column("End", "end"),
+    Column("Account", "account", link=True),
+    Column("Domain", "account.domain", link=True),
+]
 
 
 ALERT_COLUMNS = [

@@ -15,7 +15,9 @@ from zones.api.views import (
     ClusterViewSet,
     HostViewSet,
     PodViewSet,
+    PublicIpAddressViewSet,
     StoragePoolViewSet,
+    VlanIpRangeViewSet,
     ZoneViewSet,
 )
 
@@ -28,6 +30,8 @@ router.register("clusters", ClusterViewSet, basename="cluster")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("hosts", HostViewSet, basename="host")
 router.register("storage-pools", StoragePoolViewSet, basename="storagepool")
+router.register("vlan-ip-ranges", VlanIpRangeViewSet, basename="vlan-ip-range")
+router.register("public-ip-addresses", PublicIpAddressViewSet, basename="public-ip-address")
 router.register("domains", DomainViewSet, basename="domain")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("users", UserViewSet, basename="user")

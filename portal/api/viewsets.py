@@ -1,4 +1,6 @@
-"""The shared base of every REST endpoint: reads through selectors, writes through services.
+"""The shared bases of every REST endpoint: reads through selectors, writes through services
+(ServiceModelViewSet; a model with fewer writes takes ServiceReadViewSet and the mixins of
+the writes it has).
 
 Permissions are not decided here: selectors scope what an actor sees (404 otherwise) and
 services refuse what an actor may not do (403), both through identity.permissions.
@@ -40,18 +42,13 @@ _WRITES = {
 _NOT_OWNED = {Audience.EVERYONE, Audience.ADMINS, Audience.ROOT}
 
 
-class ServiceViews(BodyMustParse):
-    """What every service-backed viewset shares: reads through the selector, writes through
-    the services, the audience's refusals first (ServiceModelViewSet, ServiceReadViewSet)."""
+class ServiceReadViewSet(BodyMustParse, viewsets.ReadOnlyModelViewSet):
+    """Reads through the model's selector and its list's FilterSet; the writes a model has
+    are added by the mixins below (ServiceModelViewSet has them all; alerts have reads and
+    ServiceDestroyMixin)."""
 
     model: type[Model]
     selector: Callable[..., QuerySet]
-    create_service: Callable[..., Model]
-    update_service: Callable[..., Model]
-    delete_service: Callable[..., None]
-    #: PUT and PATCH, where what is fixed at creation (a parent, an id) is read-only, so
-    #: the schema of a change offers only what can change
-    update_serializer_class: type[serializers.Serializer] | None = None
     #: the list's filters, the same FilterSet its page and CloudStack command use
     filterset_class: type[ListFilterSet]
     #: the query a DELETE reads, its values handed to delete_service (?cleanup=true)
@@ -86,26 +83,24 @@ class ServiceViews(BodyMustParse):
         if action is not None and found.audience in _NOT_OWNED:
             require(request.user, action, self.model)
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
-        if self.action in ("update", "partial_update") and self.update_serializer_class:
-            return self.update_serializer_class
-        return super().get_serializer_class()
-
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no actor
             return self.model.objects.none()
         return type(self).selector(actor=self.request.user)
 
-    def create_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
-        return data
-
-    def update_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
-        return data
-
     def reread(self, instance: Model) -> Model:
         """INSTANCE as the selector gives it (annotations included), so the answer to a
         write has the same shape as a read."""
         return self.get_queryset().filter(pk=instance.pk).first() or instance
+
+
+class ServiceCreateMixin(mixins.CreateModelMixin):
+    """POST: `create_service(**the body's values, by=...)`."""
+
+    create_service: Callable[..., Model]
+
+    def create_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return data
 
     def perform_create(self, serializer) -> None:
         serializer.instance = self.reread(
@@ -113,6 +108,23 @@ class ServiceViews(BodyMustParse):
                 **self.create_kwargs(dict(serializer.validated_data)), by=self.request.user
             )
         )
+
+
+class ServiceUpdateMixin(mixins.UpdateModelMixin):
+    """PUT and PATCH: `update_service(<instance_kwarg>=the row, **the body's values, by=...)`."""
+
+    update_service: Callable[..., Model]
+    #: PUT and PATCH, where what is fixed at creation (a parent, an id) is read-only, so
+    #: the schema of a change offers only what can change
+    update_serializer_class: type[serializers.Serializer] | None = None
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action in ("update", "partial_update") and self.update_serializer_class:
+            return self.update_serializer_class
+        return super().get_serializer_class()
+
+    def update_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return data
 
     def perform_update(self, serializer) -> None:
         serializer.instance = self.reread(
@@ -122,6 +134,12 @@ class ServiceViews(BodyMustParse):
                 by=self.request.user,
             )
         )
+
+
+class ServiceDestroyMixin(mixins.DestroyModelMixin):
+    """DELETE: `delete_service(<instance_kwarg>=the row, by=...)`."""
+
+    delete_service: Callable[..., None]
 
     def perform_destroy(self, instance: Model) -> None:
         options: dict[str, Any] = {}
@@ -134,18 +152,11 @@ class ServiceViews(BodyMustParse):
         )
 
 
-class ServiceModelViewSet(ServiceViews, viewsets.ModelViewSet):
-    """List, read, create, change and delete."""
-
-
-class ServiceReadViewSet(
-    ServiceViews,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+class ServiceModelViewSet(
+    ServiceCreateMixin, ServiceUpdateMixin, ServiceDestroyMixin, ServiceReadViewSet
 ):
-    """Rows the system makes (alerts): list, read and delete, never create or change."""
+    """Every read and write of a model: reads through its selector, writes through its
+    services."""
 
 
 def state_action(service: Callable[..., Model], name: str) -> Callable[..., Response]:

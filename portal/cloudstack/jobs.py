@@ -70,14 +70,17 @@ def object_job_start(call: Call, obj: Model, **params: Any) -> JobStarted:
     return job_start(call, instance=obj, instance_type=kind, **{key: obj.pk}, **params)
 
 
-def delete_run(model: type[Model], delete: Callable[..., None]) -> Callable[..., dict[str, Any]]:
+def delete_run(
+    model: type[Model], delete: Callable[..., None], *, keyword: str | None = None
+) -> Callable[..., dict[str, Any]]:
     """The run step of an async delete of MODEL started by object_job_start: DELETE(<model>=
-    the row, **the job's other params, by=actor), answered as CloudStack's success."""
+    the row, **the job's other params, by=actor), answered as CloudStack's success; KEYWORD
+    names the row's keyword where it is not the model's name."""
     name = model._meta.model_name
 
     def run(actor: Any, **params: Any) -> dict[str, Any]:
         row = model._default_manager.get(pk=params.pop(f"{name}_id"))
-        delete(**{name: row}, **params, by=actor)
+        delete(**{keyword or name: row}, **params, by=actor)
         return success()
 
     return run

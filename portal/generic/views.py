@@ -18,6 +18,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.views.generic import FormView, ListView, TemplateView, View
 
 from portal.declarations import declaration
@@ -108,7 +109,7 @@ class ObjectListView(ObjectMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            title=self.model._meta.verbose_name_plural.capitalize(),
+            title=capfirst(self.model._meta.verbose_name_plural),
             columns=self.columns,
             query=self.request.GET.get("q", ""),
             add_url=reverse(self.add_url_name)
@@ -170,7 +171,7 @@ class ObjectDetailView(ObjectMixin, TemplateView):
         can_change = self.can(Action.CHANGE, obj)
         return super().get_context_data(
             object=obj,
-            title=f"{self.model._meta.verbose_name.capitalize()} {obj}",
+            title=f"{capfirst(self.model._meta.verbose_name)} {obj}",
             fields=self.fields,
             related=[*self.related(obj), *related_tables(self.request.user, obj)],
             changes_url=self.changes_url(obj),
@@ -299,5 +300,5 @@ class ObjectActionView(ObjectMixin, View):
         except ValidationError as error:
             refusal_messages(request, error)
         else:
-            messages.success(request, f"{self.model._meta.verbose_name.capitalize()} {obj} {done}.")
+            messages.success(request, f"{capfirst(self.model._meta.verbose_name)} {obj} {done}.")
         return HttpResponseRedirect(obj.get_absolute_url())

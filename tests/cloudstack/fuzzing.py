@@ -42,6 +42,7 @@ class Pools:
     #: the ids of each kind of object: "domain", "account", "user", "project", "zone", "pod",
     #: "cluster", "host", "job", "role"
     #: "cluster", "storagepool", "job", "role"
+    #: "cluster", "ip_range", "dedication", "job", "role"
     ids: Mapping[str, Sequence[str]]
     names: Sequence[str]
     region_ids: Sequence[int]
@@ -120,7 +121,8 @@ _ID_KINDS = {"domainid": "domain", "parentdomainid": "domain", "zoneid": "zone",
 _NOUNS = [("asyncjob", "job"), ("user", "user"), ("account", "account"), ("domain", "domain"),
           ("project", "project"), ("zone", "zone"), ("pod", "pod"),
           ("cluster", "cluster"), ("host", "host"), ("storagepool", "storagepool"),
-          ("storagemaintenance", "storagepool")]  # fmt: skip
+          ("storagemaintenance", "storagepool"), ("vlaniprange", "ip_range"),
+          ("guestvlanrange", "dedication")]  # fmt: skip
 
 
 def _id_kind(param: str, command: str) -> str | None:
@@ -189,6 +191,11 @@ _BY_NAME["clustertype"] = ["CloudManaged", "cloudmanaged", "ExternalManaged", ""
 _BY_NAME["arch"] = ["x86_64", "X86_64", "aarch64", ""]
 _BY_NAME["url"] = ["http://sim/h9?cpucore=2", "http://sim/h0", "http://sim/h?memory=x",
                    "test:///default", "qemu:///system", "xen:///system", ""]  # fmt: skip
+_BY_NAME["vlan"] = ["100", "vlan://100", "untagged", "0", "4095", "abc", "100-199,300-349",
+                    "199-100", "1-4094", "9" * 40, ""]  # fmt: skip
+_BY_NAME["vlanrange"] = _BY_NAME["guestvlanrange"] = [
+    "100-109", "150-159", "1-4094", "109-100", "x", "0-5", "100", "",
+]  # fmt: skip
 _BY_NAME["netmask"] = ["255.255.255.0", "255.255.0.0", "255.0.255.0", "0.0.0.0", "10.9.0.1"]
 _BY_NAME["url"] = [
     "nfs://10.9.0.5/export/a", "nfs://10.9.0.5:/export/a", "SharedMountPoint:///mnt/a",
@@ -230,6 +237,9 @@ _VALID["url"] = st.sampled_from(["http://sim/h8?cpucore=8", "http://sim/h9"])
 # a storage pool's: a share of its own, of some size
 _VALID["url"] = fresh_names.map(lambda name: f"nfs://10.9.0.5/export/{name}")
 _VALID["capacitybytes"] = st.sampled_from(["1099511627776", "1"])
+# a public IP range's and a zone's guest VLANs
+_VALID["vlan"] = st.sampled_from(["2999", ""])
+_VALID["vlanrange"] = _VALID["guestvlanrange"] = st.just("110-119")
 
 
 def valid_value(param: Param, pools: Pools, command: str = "") -> st.SearchStrategy[str]:

@@ -12,7 +12,7 @@ from identity.api.views import AccountViewSet, DomainViewSet, ProjectViewSet, Us
 from identity.filtersets import UserFilterSet
 from identity.models import User
 from identity.views import AccountListView, DomainListView, ProjectListView, UserListView
-from portal.api.viewsets import ServiceModelViewSet
+from portal.api.viewsets import ServiceReadViewSet
 from portal.filtering import ListFilterSet, filtered
 from portal.generic.views import ObjectListView
 from regions.api.views import RegionViewSet
@@ -21,12 +21,20 @@ from regions.configuration.filtersets import SettingFilterSet
 from regions.views import RegionListView
 from tests import factories
 from tests.api_helpers import api_client
-from zones.api.views import ClusterViewSet, HostViewSet, PodViewSet, StoragePoolViewSet, ZoneViewSet
+from zones.api.views import (
+    ClusterViewSet,
+    HostViewSet,
+    PodViewSet,
+    StoragePoolViewSet,
+    VlanIpRangeViewSet,
+    ZoneViewSet,
+)
 from zones.views import (
     ClusterListView,
     HostListView,
     PodListView,
     StoragePoolListView,
+    VlanIpRangeListView,
     ZoneListView,
 )
 
@@ -115,10 +123,11 @@ def test_filtered_keeps_to_what_the_actor_sees(people, alice):
         (ClusterViewSet, ClusterListView),
         (HostViewSet, HostListView),
         (StoragePoolViewSet, StoragePoolListView),
+        (VlanIpRangeViewSet, VlanIpRangeListView),
         (RegionViewSet, RegionListView),
     ],
 )
-def test_each_list_is_declared_once(viewset: type[ServiceModelViewSet], list_view):
+def test_each_list_is_declared_once(viewset: type[ServiceReadViewSet], list_view):
     filterset = viewset.filterset_class
     assert issubclass(filterset, ListFilterSet)
     app = viewset.__module__.split(".")[0]

@@ -49,7 +49,8 @@ from tests.cloudstack.fuzzing import (
     send,
     wires,
 )
-from zones.models import Cluster, Host, Pod, StoragePool, Zone
+from zones.models import Cluster, DedicatedGuestVlanRange, Host, Pod, StoragePool, VlanIpRange, Zone
+from zones.services import guest_vlan_range_dedicate, zone_update
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")),
@@ -132,6 +133,9 @@ def world(region, root, dadmin, alice, bob, keys_for) -> Iterator[World]:
     simulated = factories.cluster(pod=pod, name="sim-a", hypervisor="Simulator")
     factories.host(cluster=simulated, url="http://sim/h0")
     factories.storage_pool(cluster=cluster, name="pool-a")
+    zone_update(zone=zone, vlan="100-199", by=None)
+    factories.vlan_ip_range(zone=zone)
+    guest_vlan_range_dedicate(zone=zone, vlan_range="150-159", account=bob.account, by=None)
     region_create(id=2, name="west", endpoint="http://127.0.0.1:8001", by=None)
     factories.project(owner=alice.account, name="ops-project")
     factories.project(owner=bob.account, name="sales-project")
@@ -148,7 +152,8 @@ def world(region, root, dadmin, alice, bob, keys_for) -> Iterator[World]:
         )
     kinds = {"domain": Domain, "account": Account, "user": User, "project": Project,
              "zone": Zone, "pod": Pod, "cluster": Cluster, "host": Host,
-             "storagepool": StoragePool, "job": AsyncJob}  # fmt: skip
+             "storagepool": StoragePool, "ip_range": VlanIpRange,
+             "dedication": DedicatedGuestVlanRange, "job": AsyncJob}  # fmt: skip
     # In the order they were made, so a derandomized run picks the same objects every time.
     made = {kind: model.objects.order_by("created") for kind, model in kinds.items()}
     ids = {

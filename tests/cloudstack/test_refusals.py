@@ -23,6 +23,7 @@ from portal.models import AsyncJob, ObjectChange
 from tests import factories
 from tests.db_state import db_state
 from tests.factories import PASSWORD
+from zones.services import guest_vlan_range_dedicate, zone_update
 
 MISSING = "00000000-0000-4000-8000-0000000000aa"
 
@@ -144,6 +145,28 @@ CASES: dict[str, Refused | Hidden] = {
     "deleteStoragePool": Refused("alice", lambda w: {"id": _ids(w, "storage_pool")}, 432),
     "enableStorageMaintenance": Refused("dadmin", lambda w: {"id": _ids(w, "storage_pool")}, 432),
     "cancelStorageMaintenance": Refused("alice", lambda w: {"id": _ids(w, "storage_pool")}, 432),
+    "listVlanIpRanges": Refused("dadmin", lambda w: {}, 432),
+    "createVlanIpRange": Refused(
+        "dadmin",
+        lambda w: {
+            "zoneid": _ids(w, "zone"),
+            "vlan": "2999",
+            "gateway": "10.7.0.1",
+            "netmask": "255.255.255.0",
+            "startip": "10.7.0.10",
+        },
+        432,
+    ),
+    "deleteVlanIpRange": Refused("alice", lambda w: {"id": _ids(w, "ip_range")}, 432),
+    "listDedicatedGuestVlanRanges": Refused("alice", lambda w: {}, 432),
+    "dedicateGuestVlanRange": Refused(
+        "dadmin",
+        lambda w: {"zoneid": _ids(w, "zone"), "vlanrange": "100-101", "account": "eng-admins"},
+        432,
+    ),
+    "releaseDedicatedGuestVlanRange": Refused(
+        "dadmin", lambda w: {"id": _ids(w, "dedication")}, 432
+    ),
     "updateConfiguration": Refused(
         "dadmin", lambda w: {"name": "allow.user.create.projects", "value": "false"}, 432
     ),
@@ -224,6 +247,7 @@ def test_every_command_has_a_refusal_case():
 @pytest.fixture
 def world(cast, root, alice, bob, ops, sales, zone, pod, sim_cluster, host):
     cluster = factories.cluster(pod=pod)
+    zone_update(zone=zone, vlan="100-199", by=None)
     neighbour = factories.account(domain=ops, name="neighbours")
     shared = factories.project(owner=neighbour, name="shared")
     project_member_add(project=shared, account=alice.account, by=None)
@@ -236,6 +260,10 @@ def world(cast, root, alice, bob, ops, sales, zone, pod, sim_cluster, host):
         "sim_cluster": sim_cluster,
         "host": host,
         "storage_pool": factories.storage_pool(cluster=cluster),
+        "ip_range": factories.vlan_ip_range(zone=zone),
+        "dedication": guest_vlan_range_dedicate(
+            zone=zone, vlan_range="150-159", account=bob.account, by=None
+        ),
         "shared": shared,
         "bob_project": factories.project(owner=bob.account, name="bob-project", domain=sales),
         "root_job": AsyncJob.objects.create(user=root, command="deleteAccount"),

@@ -19,6 +19,8 @@ RESOURCES = (
     "clusters",
     "hosts",
     "storage-pools",
+    "vlan-ip-ranges",
+    "public-ip-addresses",
     "domains",
     "accounts",
     "users",

@@ -147,7 +147,7 @@ def test_the_menu_shows_what_each_role_may_see(root, dadmin, alice, region):
     assert _labels(menu_for(root))[:3] == [
         ("Regions", []),
         ("Zones", []),
-        ("Infrastructure", ["Pods", "Clusters", "Hosts", "Primary storage"]),
+        ("Infrastructure", ["Pods", "Clusters", "Hosts", "Primary storage", "Public IP ranges"]),
     ]
     assert _labels(menu_for(root))[-2:] == [("Federation", []), ("Changes", [])]
 

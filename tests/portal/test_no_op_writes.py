@@ -11,6 +11,7 @@ from regions.configuration import services as configuration
 from regions.models import Change
 from tests import factories
 from zones import services as zones
+from zones.selectors import zone_vlan_text
 
 
 def _changes() -> int:
@@ -51,6 +52,7 @@ def _same(obj):
             internal_dns1=obj.internal_dns1,
             internal_dns2=obj.internal_dns2,
             guest_cidr=obj.guest_cidr,
+            vlan=zone_vlan_text(obj),
             allocation_state=obj.allocation_state,
             by=None,
         )
@@ -104,7 +106,7 @@ MAKERS = {
     "account": lambda region: factories.account(),
     "user": lambda region: factories.user(),
     "project": lambda region: factories.project(),
-    "zone": lambda region: factories.zone(),
+    "zone": lambda region: factories.zone(vlan="100-199,300-309"),
     "pod": lambda region: factories.pod(),
     "cluster": lambda region: factories.cluster(),
     "host": lambda region: factories.host(),

@@ -29,7 +29,7 @@ from regions.models import Region, Setting
 from tests import factories
 from tests.api_helpers import api_client
 from tests.db_state import db_state
-from zones.models import Alert, Cluster, Host, Pod, StoragePool, Zone
+from zones.models import Alert, Cluster, Host, Pod, PublicIpAddress, StoragePool, VlanIpRange, Zone
 
 #: routes anyone may reach, or that are signed otherwise, and the tests that cover them
 PUBLIC = {
@@ -49,7 +49,7 @@ PUBLIC = {
 PEER_PREFIX = "peer:"
 #: our apps' routes; allauth's, the admin's and the OpenID provider's are theirs
 OURS = re.compile(
-    r"^(regions|zones|identity|settings|sso|peer):|^(health|cloudstack-api|region_login|region_callback|api-.*|[a-z]+-(list|detail|disable|enable|lock|set-password|activate|suspend|members|reset|maintain|maintenance|cancel-maintenance|simulate|archive))$"
+    r"^(regions|zones|identity|settings|sso|peer):|^(health|cloudstack-api|region_login|region_callback|api-.*|[a-z][a-z-]*-(list|detail|disable|enable|lock|set-password|activate|suspend|members|reset|maintain|maintenance|cancel-maintenance|simulate|archive))$"
 )
 
 
@@ -107,6 +107,8 @@ def test_every_route_is_covered():
     assert {"zones:host_edit", "zones:host_action", "host-detail", "host-simulate"} <= names
     assert {"host-maintenance", "host-cancel-maintenance", "alert-archive"} <= names
     assert {"zones:storage_pool_action", "storagepool-cancel-maintenance"} <= names
+    assert {"zones:vlan_ip_range_delete", "vlan-ip-range-detail"} <= names
+    assert "public-ip-address-detail" in names
     assert {"user-detail", "api-federation"} <= names
     assert set(PUBLIC) <= names | {"api-token", "api-schema", "api-docs"}, set(PUBLIC) - names
     for route in routes:
@@ -124,6 +126,7 @@ def world(region, root, dadmin, alice, bob, eng, sales):
     zone = factories.zone(name="zone-a")
     pod = factories.pod(zone=zone)
     cluster = factories.cluster(pod=pod)
+    ip_range = factories.vlan_ip_range(zone=zone)
     return {
         Region: region,
         Zone: zone,
@@ -132,6 +135,8 @@ def world(region, root, dadmin, alice, bob, eng, sales):
         Alert: factories.alert(),
         Host: factories.host(cluster=factories.cluster(pod=pod, hypervisor="Simulator")),
         StoragePool: factories.storage_pool(cluster=cluster),
+        VlanIpRange: ip_range,
+        PublicIpAddress: ip_range.addresses.first(),
         Domain: sales,
         Account: bob.account,
         User: bob,

@@ -5,11 +5,50 @@ from rest_framework import serializers
 from identity.api.serializers import VisiblePrimaryKey
 from portal.api.serializers import StrictJSONModelSerializer, StrictJSONSerializer
 from zones import selectors
-from zones.models import Alert, AllocationState, Cluster, Host, Pod, StoragePool, Zone
+from zones.models import (
+    Alert,
+    AllocationState,
+    Cluster,
+    Host,
+    Pod,
+    PublicIpAddress,
+    StoragePool,
+    VlanIpRange,
+    Zone,
+)
+
+
+class SubnetAsText:
+    """A serializer mixin: a pod's or a public IP range's subnet and range as text (the
+    rules of addresses and ranges are the service's); the end left out or empty is the
+    start alone."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in ("gateway", "netmask", "start_ip"):
+            fields[name] = serializers.CharField(allow_blank=True)
+        fields["end_ip"] = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="The last address of the range; left out or empty: the start IP alone.",
+        )
+        return fields
+
+
+class GuestVlanRangesField(serializers.CharField):
+    """A zone's guest VLAN ranges as text, read from its rows of ranges."""
+
+    def get_attribute(self, instance: Zone) -> str:
+        return selectors.zone_vlan_text(instance)
 
 
 class ZoneSerializer(StrictJSONModelSerializer):
     region = serializers.IntegerField(source="region_id", read_only=True)
+    vlan = GuestVlanRangesField(
+        required=False,
+        allow_blank=True,
+        help_text='Advanced zones: the guest VLAN ranges, such as 100-199,300-349 ("": none).',
+    )
 
     class Meta:
         model = Zone
@@ -24,12 +63,13 @@ class ZoneSerializer(StrictJSONModelSerializer):
             "internal_dns1",
             "internal_dns2",
             "guest_cidr",
+            "vlan",
             "allocation_state",
             "created",
             "updated",
         ]
         read_only_fields = ["id", "region", "created", "updated"]
-        # Shapes only: the rules (uniqueness, IP and CIDR checks) are the service's.
+        # Shapes only: the rules (uniqueness, IP, CIDR and VLAN checks) are the service's.
         extra_kwargs = {
             "name": {"validators": []},
             "dns1": {"required": True},
@@ -52,14 +92,9 @@ class ZoneUpdateSerializer(ZoneSerializer):
         read_only_fields = [*ZoneSerializer.Meta.read_only_fields, "network_type"]
 
 
-class PodSerializer(StrictJSONModelSerializer):
+class PodSerializer(SubnetAsText, StrictJSONModelSerializer):
     zone = VisiblePrimaryKey(selector=selectors.zones_visible_to)
     zone_name = serializers.CharField(source="zone.name", read_only=True)
-    end_ip = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="The last address of the range; left out or empty: the start IP alone.",
-    )
 
     class Meta:
         model = Pod
@@ -79,12 +114,6 @@ class PodSerializer(StrictJSONModelSerializer):
         read_only_fields = ["id", "created", "updated"]
         # Shapes only: the rules (addresses, ranges, unique names) are the service's.
         extra_kwargs = {"name": {"validators": []}}
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for name in ("gateway", "netmask", "start_ip"):
-            fields[name] = serializers.CharField(allow_blank=True)
-        return fields
 
 
 class PodUpdateSerializer(PodSerializer):
@@ -134,6 +163,68 @@ class ClusterUpdateSerializer(ClusterSerializer):
             "cluster_type",
             "arch",
         ]
+
+
+class VlanIpRangeSerializer(SubnetAsText, StrictJSONModelSerializer):
+    zone = VisiblePrimaryKey(selector=selectors.zones_visible_to)
+    zone_name = serializers.CharField(source="zone.name", read_only=True)
+    pod = VisiblePrimaryKey(
+        selector=selectors.pods_visible_to,
+        required=False,
+        allow_null=True,
+        help_text="Basic zones' direct ranges only: their pod.",
+    )
+    pod_name = serializers.CharField(source="pod.name", read_only=True, allow_null=True)
+    vlan = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text='A VLAN id from 1 to 4094 (answered as "vlan://100"); left out or empty: '
+        "untagged.",
+    )
+    free_addresses = serializers.IntegerField(read_only=True)
+    allocated_addresses = serializers.IntegerField(
+        read_only=True, help_text="Allocated or being released."
+    )
+
+    class Meta:
+        model = VlanIpRange
+        fields = [
+            "id",
+            "zone",
+            "zone_name",
+            "pod",
+            "pod_name",
+            "vlan",
+            "gateway",
+            "netmask",
+            "start_ip",
+            "end_ip",
+            "for_virtual_network",
+            "free_addresses",
+            "allocated_addresses",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["id", "created", "updated"]
+
+
+class PublicIpAddressSerializer(StrictJSONModelSerializer):
+    zone_name = serializers.CharField(source="zone.name", read_only=True)
+
+    class Meta:
+        model = PublicIpAddress
+        fields = [
+            "id",
+            "address",
+            "range",
+            "zone",
+            "zone_name",
+            "state",
+            "account",
+            "allocated",
+            "created",
+        ]
+        read_only_fields = fields
 
 
 class AlertSerializer(StrictJSONModelSerializer):

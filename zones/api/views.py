@@ -1,12 +1,19 @@
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api.viewsets import ServiceModelViewSet, ServiceReadViewSet, state_action
+from portal.api.viewsets import (
+    ServiceCreateMixin,
+    ServiceDestroyMixin,
+    ServiceModelViewSet,
+    ServiceReadViewSet,
+    state_action,
+)
 from zones import selectors, services
 from zones.api.serializers import (
     AlertSerializer,
@@ -17,10 +24,12 @@ from zones.api.serializers import (
     HostUpdateSerializer,
     PodSerializer,
     PodUpdateSerializer,
+    PublicIpAddressSerializer,
     SimulateSerializer,
     StoragePoolDeleteSerializer,
     StoragePoolSerializer,
     StoragePoolUpdateSerializer,
+    VlanIpRangeSerializer,
     ZoneSerializer,
     ZoneUpdateSerializer,
 )
@@ -29,10 +38,12 @@ from zones.filtersets import (
     ClusterFilterSet,
     HostFilterSet,
     PodFilterSet,
+    PublicIpAddressFilterSet,
     StoragePoolFilterSet,
+    VlanIpRangeFilterSet,
     ZoneFilterSet,
 )
-from zones.models import Alert, Cluster, Host, Pod, StoragePool, Zone
+from zones.models import Alert, Cluster, Host, Pod, PublicIpAddress, StoragePool, VlanIpRange, Zone
 
 
 class ZoneViewSet(ServiceModelViewSet):
@@ -48,6 +59,9 @@ class ZoneViewSet(ServiceModelViewSet):
     create_service = services.zone_create
     update_service = services.zone_update
     delete_service = services.zone_delete
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().prefetch_related("guest_vlan_ranges")  # their `vlan`
 
 
 class PodViewSet(ServiceModelViewSet):
@@ -82,7 +96,35 @@ class ClusterViewSet(ServiceModelViewSet):
     delete_service = services.cluster_delete
 
 
-class AlertViewSet(ServiceReadViewSet):
+class VlanIpRangeViewSet(ServiceCreateMixin, ServiceDestroyMixin, ServiceReadViewSet):
+    """Public IP ranges of this region's zones: each a subnet (gateway, netmask) on a VLAN
+    and its addresses start_ip to end_ip, with how many are free and allocated. Made and
+    deleted, never changed. Root admins only."""
+
+    model = VlanIpRange
+    instance_kwarg = "vlan_ip_range"
+
+    serializer_class = VlanIpRangeSerializer
+    filterset_class = VlanIpRangeFilterSet
+    ordering_fields = ["start_ip", "created"]
+    selector = selectors.vlan_ip_ranges_counted
+    create_service = services.vlan_ip_range_create
+    delete_service = services.vlan_ip_range_delete
+
+
+class PublicIpAddressViewSet(ServiceReadViewSet):
+    """The addresses of the public IP ranges, each free or allocated to an account; made and
+    deleted with their range. Root admins only."""
+
+    model = PublicIpAddress
+
+    serializer_class = PublicIpAddressSerializer
+    filterset_class = PublicIpAddressFilterSet
+    ordering_fields = ["address", "created"]
+    selector = selectors.public_ip_addresses_visible_to
+
+
+class AlertViewSet(ServiceDestroyMixin, ServiceReadViewSet):
     """This region's alerts (a host that stopped answering, a capacity past its
     threshold), newest first. Raised and resolved by the system: read, archive and delete
     only. Root admins only."""

@@ -12,7 +12,7 @@ from portal.cloudstack.params import id_param
 from portal.cloudstack.registry import ROOT_ONLY, Param, command
 from zones import services
 from zones.models import AllocationState, NetworkType, Zone
-from zones.selectors import zones_filtered, zones_visible_to
+from zones.selectors import zone_vlan_text, zones_filtered, zones_visible_to
 
 ZONE_FIELDS = (
     "id",
@@ -23,6 +23,7 @@ ZONE_FIELDS = (
     "internaldns1",
     "internaldns2",
     "guestcidraddress",
+    "vlan",
     "networktype",
     "allocationstate",
     "securitygroupsenabled",
@@ -41,13 +42,21 @@ _ZONE_OPTIONAL = (
         description="The guest CIDR of an advanced zone.",
         field="guest_cidr",
     ),
+    Param(
+        "vlan",
+        description="The guest VLAN ranges of an advanced zone, such as 100-199,300-349.",
+    ),
     Param("allocationstate", description="Enabled or Disabled.", field="allocation_state"),
     Param("description", description="A description of the zone.", length=_DESCRIPTION_LENGTH),
 )
+#: the parameters createZone and updateZone pass on as they are
+_ZONE_FIELDS = ("name", "description", "dns1", "dns2", "internaldns1", "internaldns2",
+                "guestcidraddress", "vlan")  # fmt: skip
 
 
 def zone_response(zone: Zone, *, full: bool = True) -> dict[str, Any]:
-    """A zone; FULL (root admins) adds the internal DNS and guest CIDR, as CloudStack does."""
+    """A zone; FULL (root admins) adds the internal DNS, guest CIDR and guest VLAN ranges,
+    as CloudStack does."""
     body: dict[str, Any] = {
         "id": str(zone.pk),
         "name": zone.name,
@@ -66,6 +75,7 @@ def zone_response(zone: Zone, *, full: bool = True) -> dict[str, Any]:
             internaldns1=zone.internal_dns1,
             internaldns2=zone.internal_dns2,
             guestcidraddress=zone.guest_cidr or None,
+            vlan=zone_vlan_text(zone) or None,
         )
     return body
 
@@ -102,6 +112,8 @@ def list_zones(call: Call) -> ListResult:
     filters = call.fields("name", "networktype")
     # The answers never show the region row, so do not fetch it with every zone.
     zones = zones_filtered(actor=call.actor, filters=filters, lenient=True).select_related(None)
+    if call.actor.is_root_admin:  # their answers show the guest VLAN ranges
+        zones = zones.prefetch_related("guest_vlan_ranges")
     if call.region is not None:
         zones = zones.filter(region_id=call.region.pk)  # this region's zones only
     if call.has("id"):
@@ -134,9 +146,7 @@ def list_zones(call: Call) -> ListResult:
     response=ZONE_FIELDS,
 )
 def create_zone(call: Call) -> dict[str, Any]:
-    kwargs = call.fields(
-        "name", "description", "dns1", "dns2", "internaldns1", "internaldns2", "guestcidraddress"
-    )
+    kwargs = call.fields(*_ZONE_FIELDS)
     kwargs["network_type"] = call.choice("networktype", NetworkType)
     if call.has("allocationstate"):
         kwargs["allocation_state"] = call.choice("allocationstate", AllocationState)
@@ -160,9 +170,7 @@ def create_zone(call: Call) -> dict[str, Any]:
 )
 def update_zone(call: Call) -> dict[str, Any]:
     zone = call.find(_zones(call))
-    kwargs = call.fields(
-        "name", "description", "dns1", "dns2", "internaldns1", "internaldns2", "guestcidraddress"
-    )
+    kwargs = call.fields(*_ZONE_FIELDS)
     if call.has("allocationstate"):
         kwargs["allocation_state"] = call.choice("allocationstate", AllocationState)
     zone = services.zone_update(zone=zone, **kwargs, by=call.actor)

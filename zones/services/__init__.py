@@ -1,7 +1,8 @@
 """Every write to zones and what is in them, a module per entity (zones, pods, clusters,
-hosts, the simulator's faults, storage pools, alerts); each function is one transaction, named
-<entity>_<action> with keyword-only arguments, `by` the acting user (None: the system
-itself)."""
+hosts, the simulator's faults, storage pools, public IP ranges, guest VLAN dedications,
+alerts; a zone's guest VLAN ranges are written with the zone); each function is one
+transaction, named <entity>_<action> with keyword-only arguments, `by` the acting user
+(None: the system itself)."""
 
 from zones.services.alerts import (
     alert_archive,
@@ -17,6 +18,11 @@ from zones.services.clusters import (
     cluster_delete,
     cluster_pod_check,
     cluster_update,
+)
+from zones.services.dedications import (
+    dedication_zone_check,
+    guest_vlan_range_dedicate,
+    guest_vlan_range_release,
 )
 from zones.services.hosts import (
     host_add,
@@ -45,6 +51,11 @@ from zones.services.storage_pools import (
     storage_pool_update,
     storage_pool_zone_check,
 )
+from zones.services.vlan_ip_ranges import (
+    vlan_ip_range_create,
+    vlan_ip_range_delete,
+    vlan_ip_range_zone_check,
+)
 from zones.services.zones import (
     DEFAULT_GUEST_CIDR,
     zone_create,
@@ -67,6 +78,9 @@ __all__ = [
     "cluster_delete",
     "cluster_pod_check",
     "cluster_update",
+    "dedication_zone_check",
+    "guest_vlan_range_dedicate",
+    "guest_vlan_range_release",
     "host_add",
     "host_cluster_check",
     "host_delete",
@@ -94,6 +108,9 @@ __all__ = [
     "storage_pool_state_check",
     "storage_pool_update",
     "storage_pool_zone_check",
+    "vlan_ip_range_create",
+    "vlan_ip_range_delete",
+    "vlan_ip_range_zone_check",
     "zone_create",
     "zone_delete",
     "zone_is_local",

@@ -7,22 +7,21 @@ checked one after the other.
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
 
 from portal.concurrency import atomic_write
 from portal.permissions import Action, require
-from portal.validation import check_choice, check_ip, invalid
+from portal.validation import check_choice, invalid
 from portal.writes import save_changed, unique_name
 from zones.models import AllocationState, Pod, Zone
-from zones.services.zones import in_use_check, row_locked, zone_is_local
+from zones.services.locking import row_locked
+from zones.services.subnets import other_span, subnet_range
+from zones.services.zones import in_use_check, zone_is_local
 
 if TYPE_CHECKING:
     from identity.models import User
-
-_ALL_ONES = 0xFFFFFFFF
 
 
 def pod_zone_check(*, zone: Zone) -> None:
@@ -48,31 +47,6 @@ def pod_locked(pod: Pod) -> Pod:
     return local_row_locked(pod, "pod", zone=pod.zone)
 
 
-def _netmask(value: Any) -> str:
-    """VALUE as a netmask: an IPv4 address of ones then zeros (255.255.255.0), not 0.0.0.0."""
-    mask = check_ip("netmask", value, version=4)
-    bits = int(IPv4Address(mask))
-    ones = bin(bits).count("1")
-    if not ones or bits != (_ALL_ONES << (32 - ones)) & _ALL_ONES:
-        raise invalid(
-            "netmask", f"{mask!r} is not a netmask: ones, then zeros (such as 255.255.255.0)."
-        )
-    return mask
-
-
-def _host(network: IPv4Network, field: str, address: str) -> IPv4Address:
-    """ADDRESS, a host of NETWORK (neither its network nor its broadcast address)."""
-    host = IPv4Address(address)
-    if host not in network:
-        raise invalid(
-            field, f"{address} is not in the pod's subnet {network} (its gateway and netmask)."
-        )
-    if network.prefixlen < 31 and host in (network.network_address, network.broadcast_address):
-        which = "network" if host == network.network_address else "broadcast"
-        raise invalid(field, f"{address} is the {which} address of the pod's subnet {network}.")
-    return host
-
-
 def _addresses(
     zone: Zone,
     *,
@@ -82,34 +56,15 @@ def _addresses(
     end_ip: Any,
     pod: Pod | None = None,
 ) -> dict[str, str]:
-    """The pod's addresses, checked: IPv4, the gateway and the range (END_IP empty: START_IP
-    alone) in the gateway's subnet, the gateway outside the range, and the range overlapping
-    no other pod's in ZONE (POD: the pod being changed)."""
-    values = {
-        "gateway": check_ip("gateway", gateway, version=4),
-        "netmask": _netmask(netmask),
-        "start_ip": check_ip("start_ip", start_ip, version=4),
-    }
-    values["end_ip"] = check_ip("end_ip", end_ip, required=False, version=4) or values["start_ip"]
-    network = IPv4Network(f"{values['gateway']}/{values['netmask']}", strict=False)
-    gateway_host = _host(network, "gateway", values["gateway"])
-    start = _host(network, "start_ip", values["start_ip"])
-    end = _host(network, "end_ip", values["end_ip"])
-    span = f"{start}-{end}"
-    if end < start:
-        raise invalid("end_ip", f"The range {span} ends before it starts.")
-    if start <= gateway_host <= end:
-        raise invalid("gateway", f"The gateway {gateway_host} is inside the range {span}.")
+    """The pod's addresses, checked (zones/services/subnets.py), and the range overlapping
+    no other pod's in ZONE (POD: the pod being changed) nor a public IP range of ZONE."""
+    subnet = subnet_range(
+        gateway=gateway, netmask=netmask, start_ip=start_ip, end_ip=end_ip, whose="the pod's"
+    )
     others = zone.pods.exclude(pk=pod.pk) if pod is not None else zone.pods.all()
-    for other in others:
-        if IPv4Address(other.start_ip) <= end and start <= IPv4Address(other.end_ip):
-            raise invalid(
-                "start_ip",
-                f"The range {span} overlaps pod {other.name}'s range "
-                f"{other.start_ip}-{other.end_ip}.",
-                "overlap",
-            )
-    return values
+    subnet.check_apart(others, lambda other: f"pod {other.name}'s range {other_span(other)}")
+    subnet.check_apart(zone.ip_ranges.all(), lambda public: f"public IP range {public}")
+    return subnet.values
 
 
 def _name(zone: Zone, name: str, pod: Pod | None = None) -> str:
@@ -181,9 +136,12 @@ def pod_update(
 
 @atomic_write
 def pod_delete(*, pod: Pod, by: User | None) -> None:
-    """Delete POD, once it has no clusters (as a zone with pods is refused); its storage
-    pools are its clusters'."""
+    """Delete POD, once it has no clusters nor public IP ranges (as a zone with pods is
+    refused; its storage pools are its clusters'); range writes lock the zone, locked here
+    first."""
     require(by, Action.DELETE, pod)
     _zone_locked(pod.zone)
-    in_use_check(pod, pod_locked(pod).clusters.all(), "cluster")
+    pod = pod_locked(pod)
+    in_use_check(pod, pod.clusters.all(), "cluster")
+    in_use_check(pod, pod.ip_ranges.all(), "public IP range")
     pod.delete()

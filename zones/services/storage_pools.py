@@ -27,9 +27,10 @@ from zones.models import (
     Zone,
 )
 from zones.services.clusters import cluster_locked
+from zones.services.locking import row_locked
 from zones.services.pods import pod_locked
 from zones.services.storage_urls import StorageUrl, storage_url_parse
-from zones.services.zones import row_locked, zone_is_local
+from zones.services.zones import zone_is_local
 
 if TYPE_CHECKING:
     from identity.models import User

@@ -1,4 +1,5 @@
-"""Zone writes; only the zones of this portal's own region can be managed here."""
+"""Zone writes; only the zones of this portal's own region can be managed here. A zone's
+guest VLAN ranges (`vlan`) are written with it (zones/services/guest_vlans.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import ipaddress
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, QuerySet
+from django.utils.text import capfirst
 
 from portal.concurrency import atomic_write
 from portal.permissions import Action, require
@@ -13,6 +15,8 @@ from portal.validation import NON_FIELD, check_choice, check_ip, check_length, i
 from portal.writes import save_changed, unique_name
 from regions.selectors import region_local
 from zones.models import AllocationState, NetworkType, Zone
+from zones.services.guest_vlans import Span, guest_vlans_set, vlan_ranges_parse
+from zones.services.locking import row_locked
 
 if TYPE_CHECKING:
     from identity.models import User
@@ -43,6 +47,13 @@ def _check_cidr(network_type: str, guest_cidr: str) -> str:
     return str(network)
 
 
+def _check_vlan(network_type: str, vlan: str | None) -> list[Span]:
+    spans = vlan_ranges_parse("vlan", vlan)
+    if spans and network_type == NetworkType.BASIC:
+        raise invalid("vlan", "Basic zones have no guest VLAN range; leave it empty.")
+    return spans
+
+
 def zone_is_local(zone: Zone) -> bool:
     """Whether ZONE is one of this portal's region's zones (the only ones managed here)."""
     local = region_local()
@@ -67,15 +78,19 @@ def zone_create(
     dns2: str | None = None,
     internal_dns2: str | None = None,
     guest_cidr: str = "",
+    vlan: str = "",
     allocation_state: str = AllocationState.DISABLED,
     by: User | None,
 ) -> Zone:
+    """A zone of this region; VLAN, its guest VLAN ranges ("100-199,300-349"), in an
+    Advanced zone only."""
     require(by, Action.ADD, Zone)
     region = region_local()
     if region is None:
         raise invalid("region", "Define this portal's region before creating zones.", "no_region")
     network_type = check_choice("network_type", network_type, NetworkType)
-    return Zone.objects.create(
+    spans = _check_vlan(network_type, vlan)
+    zone = Zone.objects.create(
         region=region,
         name=unique_name(Zone.objects.all(), name),
         description=check_length("description", description, max_length=1024, required=False),
@@ -87,6 +102,9 @@ def zone_create(
         guest_cidr=_check_cidr(network_type, guest_cidr),
         allocation_state=check_choice("allocation_state", allocation_state, AllocationState),
     )
+    if spans:
+        guest_vlans_set(zone, spans)
+    return zone
 
 
 _UNSET: Any = object()
@@ -104,9 +122,12 @@ def zone_update(
     internal_dns1: str | None = None,
     internal_dns2: str | None = _UNSET,
     guest_cidr: str | None = None,
+    vlan: str | None = None,
     allocation_state: str | None = None,
 ) -> Zone:
-    """Change ZONE; the network type is fixed once a zone exists, as in CloudStack."""
+    """Change ZONE; the network type is fixed once a zone exists, as in CloudStack. VLAN
+    replaces the guest VLAN ranges ("" removes them), refused while a VLAN it leaves out is
+    allocated or dedicated."""
     require(by, Action.CHANGE, zone)
     zone_manage_check(zone=zone)
     values: dict[str, Any] = {}
@@ -130,18 +151,11 @@ def zone_update(
         values["allocation_state"] = check_choice(
             "allocation_state", allocation_state, AllocationState
         )
+    spans = _check_vlan(zone.network_type, vlan) if vlan is not None else None
     save_changed(zone, **values)
+    if spans is not None:
+        guest_vlans_set(zone, spans)
     return zone
-
-
-def row_locked(row: M, field: str) -> M:
-    """ROW as it is now, locked for the rest of this transaction (a parent whose children
-    are written, or a row whose own values a write depends on); refused on FIELD if it was
-    deleted meanwhile."""
-    locked = type(row)._default_manager.select_for_update().filter(pk=row.pk).first()
-    if locked is None:
-        raise invalid(field, f"This {row._meta.verbose_name} was deleted meanwhile.", "gone")
-    return locked
 
 
 def in_use_check(parent: Model, children: QuerySet, noun: str) -> None:
@@ -149,7 +163,7 @@ def in_use_check(parent: Model, children: QuerySet, noun: str) -> None:
     key would refuse it at commit, as if they had been added meanwhile."""
     count = children.count()
     if count:
-        label = type(parent)._meta.verbose_name.capitalize()
+        label = capfirst(type(parent)._meta.verbose_name)
         raise invalid(
             NON_FIELD,
             f"{label} {parent.name} still has {count} {noun}(s); delete them first.",
@@ -159,11 +173,12 @@ def in_use_check(parent: Model, children: QuerySet, noun: str) -> None:
 
 @atomic_write
 def zone_delete(*, zone: Zone, by: User | None) -> None:
-    """Delete ZONE, once it has no pods and no storage pools; it is locked first, as the
-    writes of its pods and storage pools lock it, so none is added while they are counted."""
+    """Delete ZONE, once it has no pods, storage pools nor public IP ranges; their writes
+    lock the zone, locked here before they are counted. Its guest VLAN ranges go with it."""
     require(by, Action.DELETE, zone)
     zone_manage_check(zone=zone)
-    locked = row_locked(zone, "zone")
-    in_use_check(zone, locked.pods.all(), "pod")
-    in_use_check(zone, locked.storage_pools.all(), "storage pool")
+    zone = row_locked(zone, "zone")
+    in_use_check(zone, zone.pods.all(), "pod")
+    in_use_check(zone, zone.storage_pools.all(), "storage pool")
+    in_use_check(zone, zone.ip_ranges.all(), "public IP range")
     zone.delete()

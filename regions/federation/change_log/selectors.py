@@ -19,6 +19,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
+from django.utils.text import capfirst
 
 from portal.declarations import Declaration, Scope, declaration, declarations
 from portal.models import ObjectChange
@@ -63,7 +64,7 @@ class ChangeFilters:
 def logged_models() -> list[tuple[str, str]]:
     """(label, name) of every model whose writes are logged, for the type filter."""
     return sorted(
-        (found.label, str(found.model._meta.verbose_name).capitalize())
+        (found.label, capfirst(str(found.model._meta.verbose_name)))
         for found in declarations()
         if found.logs_changes
     )

@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.text import capfirst
 from django.views.generic import TemplateView
 
 from portal.models import ObjectChange
@@ -84,7 +85,7 @@ class ObjectChangesView(ChangeLogMixin, TemplateView):
         obj = _object(found.model, object_id)
         name = str(obj) if obj is not None else (rows[0]["object_repr"] if rows else object_id)
         return super().get_context_data(
-            title=f"{found.model._meta.verbose_name.capitalize()} {name}: changes",
+            title=f"{capfirst(found.model._meta.verbose_name)} {name}: changes",
             object=obj,
             object_url=obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,
             changes=rows,
