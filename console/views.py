@@ -15,6 +15,8 @@ from django.views.generic import TemplateView
 from formtools.wizard.views import SessionWizardView
 
 from console import services
+from console.charts import capacity_chart
+from console.dashboard import region_overview
 from console.forms import (
     SetupAdminForm,
     SetupJoinForm,
@@ -31,21 +33,31 @@ from regions.federation.change_log.display import rows_shown
 from regions.federation.change_log.selectors import recent_local_changes
 from regions.federation.replication.join import region_join as join_region
 from regions.models import Region
+from zones.models import Capacity
 from zones.selectors import zones_visible_to
 from zones.views import ZONE_COLUMNS
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
-    """The region at a glance: its zones and the identity it serves."""
+    """The region at a glance: its zones and the identity it serves; for root admins its
+    infrastructure, capacity and newest alerts too (console/dashboard.py)."""
 
     template_name = "console/dashboard.html"
     shown_in_every_region = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         region = self.request.region
-        reads_log = may(self.request.user, Action.VIEW, ObjectChange)
+        user = self.request.user
+        reads_log = may(user, Action.VIEW, ObjectChange)
+        overview = chart = None
+        if may(user, Action.VIEW, Capacity):  # infrastructure: root admins
+            sort = self.request.GET.get("sort", "name")
+            overview = region_overview(actor=user, region_id=region.pk, sort=sort)
+            chart = capacity_chart([card.region for card in overview.cards])
         return super().get_context_data(
             region=region,
+            overview=overview,
+            chart=chart,
             changes=rows_shown(recent_local_changes(region_id=region.pk)) if reads_log else None,
             zones=zones_visible_to(actor=self.request.user, region_id=region.pk),
             zone_columns=ZONE_COLUMNS,

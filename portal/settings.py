@@ -375,6 +375,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zones.tasks.hosts_ping",
         "schedule": float(os.environ.get("HOST_PING_SWEEP_SECONDS", "10")),
     },
+    # capacity is recomputed once per capacity.check.period; this is how often it is asked
+    "capacity-check": {
+        "task": "zones.tasks.capacity_check",
+        "schedule": float(os.environ.get("CAPACITY_SWEEP_SECONDS", "30")),
+    },
 }
 
 LOGGING = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid as uuid_module
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -11,7 +12,7 @@ from django.db import transaction
 from portal.permissions import Action, require
 from portal.validation import check_length, invalid
 from portal.writes import require_unique, save_changed, unique_name
-from regions.models import Region
+from regions.models import Region, RegionCapacity, region_capacity_id
 
 if TYPE_CHECKING:
     from identity.models import User  # annotations only: identity is a layer above
@@ -132,3 +133,32 @@ def region_delete(*, region: Region, by: User | None) -> None:
     if zones:
         raise invalid("region", f"Region {region.name} still has {zones} zone(s).", "in_use")
     region.delete()
+
+
+@transaction.atomic
+def region_capacity_report(
+    *, figures: list[tuple[int, int, int, int]], at: datetime.datetime
+) -> int:
+    """This region's capacities (type, total, used, allocated) as computed AT, for every
+    region to show; the rows of types no longer reported go. Returns how many were written.
+    Only this region writes its rows, so they never conflict."""
+    local = Region.objects.filter(is_local=True).first()
+    if local is None:
+        return 0
+    kinds = set()
+    for kind, total, used, allocated in figures:
+        kinds.add(kind)
+        RegionCapacity.objects.update_or_create(
+            id=region_capacity_id(local.uuid, kind),
+            defaults={
+                "region": local,
+                "capacity_type": kind,
+                "total": total,
+                "used": used,
+                "allocated": allocated,
+                "reported": at,
+            },
+        )
+    for gone in RegionCapacity.objects.filter(region=local).exclude(capacity_type__in=kinds):
+        gone.delete()  # one by one: each delete is a change the peers receive
+    return len(kinds)

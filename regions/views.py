@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -14,13 +16,23 @@ from portal.generic.views import (
     ObjectEditView,
     ObjectListView,
 )
-from portal.permissions import Action
+from portal.permissions import Action, may
 from portal.validation import passes
 from regions import selectors, services
+from regions.capacity import region_capacities
 from regions.forms import (
     RegionForm,
 )
-from regions.models import Region
+from regions.models import CapacityType, Region
+
+#: the capacities the Regions page shows for each region
+SUMMARY_TYPES = [
+    CapacityType.CPU,
+    CapacityType.MEMORY,
+    CapacityType.STORAGE,
+    CapacityType.PUBLIC_IP,
+    CapacityType.VLAN,
+]
 
 REGION_COLUMNS = [
     Column("Id", "id"),
@@ -32,10 +44,20 @@ REGION_COLUMNS = [
 
 
 class RegionListView(ObjectListView):
+    """The regions; for root admins, each region's capacity as it last reported it."""
+
     model, selector = Region, selectors.regions_visible_to
     list_selector = selectors.regions_filtered
     columns = REGION_COLUMNS
     add_url_name = "regions:region_add"
+    template_name = "regions/region_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if may(self.request.user, Action.CHANGE, Region):  # infrastructure: root admins
+            context["capacities"] = region_capacities()
+            context["capacity_kinds"] = SUMMARY_TYPES
+        return context
 
 
 class RegionDetailView(ObjectDetailView):

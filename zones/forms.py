@@ -63,17 +63,20 @@ class ClusterForm(ActorForm):
     )
     cpu_overcommit_ratio = forms.CharField(
         label="CPU overcommit ratio",
-        initial="1.0",
-        help_text="The CPU its hosts offer, as a multiple of what they have (1 or more).",
+        help_text="The CPU its hosts offer, as a multiple of what they have (1 or more); "
+        "left empty on a new cluster: the zone's cpu.overprovisioning.factor.",
     )
     memory_overcommit_ratio = forms.CharField(
         label="Memory overcommit ratio",
-        initial="1.0",
-        help_text="The memory its hosts offer, as a multiple of what they have (1 or more).",
+        help_text="The memory its hosts offer, as a multiple of what they have (1 or more); "
+        "left empty on a new cluster: the zone's mem.overprovisioning.factor.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance is None:  # a new cluster starts from its zone's factors
+            for name in ("cpu_overcommit_ratio", "memory_overcommit_ratio"):
+                self.fields[name].required = False
         if "pod" in self.fields:
             self.fields["pod"].queryset = selectors.local_pods_visible_to(actor=self.actor)
 

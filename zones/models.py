@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from portal.declarations import Audience, Menu, Scope, declare
 from portal.models import UUIDModel
-from regions.models import Setting
+from regions.models import CapacityType, Setting
 
 
 class NetworkType(models.TextChoices):
@@ -669,4 +669,57 @@ declare(
     scope=Scope.ZONE,
     audience=Audience.ROOT,  # CloudStack's listDedicatedGuestVlanRanges is root admins'
     event="GUEST.VLAN.RANGE.DEDICATION",
+)
+
+
+class CapacityLevel(models.TextChoices):
+    ZONE = "zone", "Zone"
+    POD = "pod", "Pod"
+    CLUSTER = "cluster", "Cluster"
+
+
+class Capacity(models.Model):
+    """One capacity of a cluster, a pod or a zone (its `level`): what there is (`total`,
+    overprovisioning included), what is in use (`used`) and what is promised (`allocated`).
+
+    Rows are recomputed from the inventory by a periodic job (zones.services.capacity) and
+    moved in the same transaction as anything that allocates, at every level at once; a
+    pod's and a zone's rows are their clusters' and pods' sums plus what is theirs alone.
+    """
+
+    capacity_type = models.PositiveSmallIntegerField(choices=CapacityType.choices)
+    level = models.CharField(max_length=8, choices=CapacityLevel.choices)
+    #: the zone's, pod's or cluster's id (the row's key with the type)
+    object_id = models.UUIDField()
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="capacities")
+    pod = models.ForeignKey(
+        Pod, null=True, blank=True, on_delete=models.CASCADE, related_name="capacities"
+    )
+    cluster = models.ForeignKey(
+        Cluster, null=True, blank=True, on_delete=models.CASCADE, related_name="capacities"
+    )
+    total = models.BigIntegerField(default=0)
+    used = models.BigIntegerField(default=0)
+    allocated = models.BigIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["zone__name", "level", "capacity_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_id", "capacity_type"], name="zones_capacity_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["level", "capacity_type"], name="zones_capacity_level")]
+        verbose_name_plural = "capacities"
+
+    def __str__(self) -> str:
+        return f"{CapacityType(self.capacity_type).label} of {self.level} {self.object_id}"
+
+
+declare(
+    Capacity,
+    scope=Scope.ZONE,
+    audience=Audience.ROOT,  # infrastructure: CloudStack's listCapacity is root admins' only
+    logged=False,  # figures the system keeps, not changes anyone makes
 )

@@ -27,6 +27,10 @@ BADGE_STYLES = {
     "maintenance": "warning",
     "prepareformaintenance": "info",
     "errorinmaintenance": "danger",
+    # alerts
+    "open": "danger",
+    "resolved": "success",
+    "archived": "secondary",
 }
 
 

@@ -1,5 +1,6 @@
 """Models of the regions app: the registry, and the replication engine's bookkeeping."""
 
+from regions.models.capacity import CapacityType, RegionCapacity, region_capacity_id
 from regions.models.configuration import Setting
 from regions.models.federation import Federation, JoinToken, PeerLink, PeerNonce
 from regions.models.region import Region
@@ -13,6 +14,7 @@ from regions.models.replication import (
 )
 
 __all__ = [
+    "CapacityType",
     "Change",
     "Federation",
     "JoinToken",
@@ -23,6 +25,8 @@ __all__ = [
     "PeerLink",
     "PeerNonce",
     "Region",
+    "RegionCapacity",
     "RegionIdReservation",
     "Setting",
+    "region_capacity_id",
 ]

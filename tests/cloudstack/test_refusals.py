@@ -102,6 +102,7 @@ CASES: dict[str, Refused | Hidden] = {
     ),
     "deleteCluster": Refused("alice", lambda w: {"id": _ids(w, "cluster")}, 432),
     "listAlerts": Refused("dadmin", lambda w: {}, 432),
+    "listCapacity": Refused("alice", lambda w: {"fetchlatest": True}, 432),
     "listAlertTypes": Refused("alice", lambda w: {}, 432),
     "archiveAlerts": Refused("dadmin", lambda w: {"ids": _ids(w, "alert")}, 432),
     "deleteAlerts": Refused("alice", lambda w: {"ids": _ids(w, "alert")}, 432),

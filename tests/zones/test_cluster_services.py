@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from portal.models import ChangeAction, ObjectChange
+from regions.configuration.services import setting_update
 from tests import factories
 from tests.db_state import db_state, refused
 from zones import services
@@ -87,16 +88,32 @@ def test_names_are_unique_in_a_pod_whatever_their_case(pod):
         ({"cpu_overcommit_ratio": 0.5}, "cpu_overcommit_ratio"),
         ({"cpu_overcommit_ratio": "0.99"}, "cpu_overcommit_ratio"),
         ({"cpu_overcommit_ratio": "two"}, "cpu_overcommit_ratio"),
-        ({"cpu_overcommit_ratio": ""}, "cpu_overcommit_ratio"),
         ({"cpu_overcommit_ratio": "nan"}, "cpu_overcommit_ratio"),
         ({"cpu_overcommit_ratio": "inf"}, "cpu_overcommit_ratio"),
         ({"cpu_overcommit_ratio": True}, "cpu_overcommit_ratio"),
         ({"memory_overcommit_ratio": -1}, "memory_overcommit_ratio"),
-        ({"memory_overcommit_ratio": None}, "memory_overcommit_ratio"),
     ],
 )
 def test_bad_values_name_their_field(pod, fields, field):
     refused(create, field, pod=pod, **fields)
+
+
+def test_a_new_clusters_ratios_left_out_are_its_zones_overprovisioning_factors(pod):
+    setting_update(name="mem.overprovisioning.factor", value="1.5", zone=pod.zone, by=None)
+    made = create(pod=pod, cpu_overcommit_ratio="", memory_overcommit_ratio=None)
+    assert (made.cpu_overcommit_ratio, made.memory_overcommit_ratio) == (1.0, 1.5)
+
+
+def test_an_update_cannot_blank_a_ratio(pod):
+    made = create(pod=pod)
+    for empty in ("", " "):
+        refused(
+            services.cluster_update,
+            "cpu_overcommit_ratio",
+            cluster=made,
+            by=None,
+            cpu_overcommit_ratio=empty,
+        )
 
 
 def test_a_ratio_below_one_says_so(pod):

@@ -66,12 +66,14 @@ def alert_resolve(*, key: str) -> int:
     return Alert.objects.filter(key=key, resolved__isnull=True).update(resolved=timezone.now())
 
 
-def alerts_resolve_except(*, prefix: str, keep: set[str]) -> int:
-    """Close the open alerts whose key starts with PREFIX but is not in KEEP (a periodic
-    check closes what it no longer finds)."""
+def alerts_resolve_except(*, prefix: str, keep: set[str], zone: Zone | None = None) -> int:
+    """Close the open alerts (of ZONE, if given) whose key starts with PREFIX but is not in
+    KEEP (a periodic check closes what it no longer finds)."""
     stale = Alert.objects.filter(key__startswith=prefix, resolved__isnull=True).exclude(
         key__in=keep
     )
+    if zone is not None:
+        stale = stale.filter(zone=zone)
     return stale.update(resolved=timezone.now())
 
 

@@ -16,6 +16,7 @@ from portal.concurrency import atomic_write
 from portal.permissions import Action, require
 from portal.validation import check_choice, invalid
 from portal.writes import save_changed, unique_name
+from regions.configuration.selectors import setting_value
 from zones.models import AllocationState, Cluster, ClusterType, CpuArch, Hypervisor, Pod
 from zones.services.pods import local_row_locked, pod_locked
 from zones.services.zones import in_use_check, zone_is_local
@@ -59,6 +60,21 @@ def check_ratio(field: str, value: Any) -> float:
     return ratio
 
 
+#: the zone's setting a new cluster's ratio starts from when none is given (CloudStack's)
+RATIO_SETTINGS = {
+    "cpu_overcommit_ratio": "cpu.overprovisioning.factor",
+    "memory_overcommit_ratio": "mem.overprovisioning.factor",
+}
+
+
+def _ratio(pod: Pod, field: str, value: Any) -> float:
+    """VALUE as FIELD's ratio; not given ("" or None): the zone's overprovisioning factor
+    now, as CloudStack gives a new cluster its cpuOvercommitRatio and memoryOvercommitRatio."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return float(setting_value(RATIO_SETTINGS[field], zone=pod.zone))
+    return check_ratio(field, value)
+
+
 def _name(pod: Pod, name: str, cluster: Cluster | None = None) -> str:
     return unique_name(
         pod.clusters.all(),
@@ -77,8 +93,8 @@ def cluster_create(
     cluster_type: str = ClusterType.CLOUD_MANAGED,
     arch: str = CpuArch.X86_64,
     allocation_state: str = AllocationState.ENABLED,
-    cpu_overcommit_ratio: Any = 1.0,
-    memory_overcommit_ratio: Any = 1.0,
+    cpu_overcommit_ratio: Any = None,
+    memory_overcommit_ratio: Any = None,
     by: User | None,
 ) -> Cluster:
     """A cluster in POD (and so in its zone). Clusters are enabled unless told, as in
@@ -92,8 +108,8 @@ def cluster_create(
         cluster_type=check_choice("cluster_type", cluster_type, ClusterType),
         arch=check_choice("arch", arch, CpuArch),
         allocation_state=check_choice("allocation_state", allocation_state, AllocationState),
-        cpu_overcommit_ratio=check_ratio("cpu_overcommit_ratio", cpu_overcommit_ratio),
-        memory_overcommit_ratio=check_ratio("memory_overcommit_ratio", memory_overcommit_ratio),
+        cpu_overcommit_ratio=_ratio(pod, "cpu_overcommit_ratio", cpu_overcommit_ratio),
+        memory_overcommit_ratio=_ratio(pod, "memory_overcommit_ratio", memory_overcommit_ratio),
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from regions.configuration.services import DEFINITION_FIELDS
 from regions.federation.replication.region_ids import region_id_holder
 from regions.federation.replication.registry import ReplicatedModel, register
-from regions.models import OverrideKind, Region
+from regions.models import OverrideKind, Region, RegionCapacity
 from regions.models.configuration import Setting, SettingScope
 
 
@@ -82,3 +82,19 @@ register(
         refuse=_not_global_here,
     )
 )
+
+
+def _reported_by_its_region(object_id: str, payload: dict[str, Any]) -> tuple[str, str] | None:
+    """A region's capacity is written by that region alone: a peer's change to this
+    region's own rows (another version of the portal, or a forged change) is ignored."""
+    local = Region.objects.filter(is_local=True).values_list("pk", flat=True).first()
+    if local is None or payload.get("region_id") != local:
+        return None
+    return (
+        OverrideKind.INVALID,
+        f"A peer's figures for this region's capacity ({object_id}) were ignored: "
+        "only this region reports them.",
+    )
+
+
+register(ReplicatedModel(RegionCapacity, refuse=_reported_by_its_region))
