@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 import psycopg
 
+from tools.datacenters import datacenter
 from tools.faultproxy import FaultProxy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -495,6 +496,16 @@ class Cloud:
             )
             region.start()
 
+    def seed(self) -> None:
+        """Each region's simulated datacenter (tools/datacenters.py), deployed through
+        manage.py deploy_datacenter, then its capacity computed and published."""
+        for index, region in enumerate(self.regions, start=1):
+            description = region.workdir / "datacenter.json"
+            description.write_text(json.dumps(datacenter(index, region.name)))
+            print(f"  seeding {region.name} ...", flush=True)
+            region.manage("deploy_datacenter", str(description))
+            region.manage("capacity_check")
+
     def _flush_redis(self) -> None:
         import redis
 
@@ -541,6 +552,11 @@ def main() -> None:
         "--keep", action="store_true", help="Reuse the databases of a previous run."
     )
     parser.add_argument(
+        "--no-seed",
+        action="store_true",
+        help="Leave the regions without zones (else: simulated datacenters, tools/datacenters.py).",
+    )
+    parser.add_argument(
         "--rtt",
         type=float,
         default=None,
@@ -558,6 +574,8 @@ def main() -> None:
                 region.start()
         else:
             cloud.create(fresh=True)
+            if not args.no_seed:
+                cloud.seed()
         cloud.supervise()
         for region in cloud.regions:
             print(f"  {region.name}: {region.url}/  (admin / $PORTAL_ADMIN_PASSWORD)", flush=True)
