@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -51,12 +52,31 @@ class SetupAdminForm(ActorForm):
 
 
 class SetupZoneForm(ZoneForm):
-    """Wizard step 3 (optional): the first zone. An empty name skips it."""
+    """Wizard step 3 (optional): the first zone, or a whole datacenter described as
+    `manage.py deploy_datacenter` takes it (zones, pods, clusters, hosts, storage, ranges).
+    An empty name and description skip it."""
+
+    datacenter = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Or a whole datacenter (JSON)",
+        help_text="The description manage.py deploy_datacenter takes: zones with their pods, "
+        "clusters, hosts, primary storage and IP ranges (see docs/hosts.md).",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, actor=None, **kwargs)
         for name in ("name", "dns1", "internal_dns1"):
             self.fields[name].required = False
+
+    def clean_datacenter(self) -> Any:
+        text = self.cleaned_data.get("datacenter", "").strip()
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(f"This is not JSON: {error}.") from error
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -1,4 +1,5 @@
-"""The first run of a portal: its region, its root admin and optionally its first zone."""
+"""The first run of a portal: its region, its root admin and optionally its first zone, or a
+whole datacenter (deploy_datacenter's description)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from regions.federation.services import federation_ensure
 from regions.models import Region
 from regions.services import region_create
 from zones.services import zone_create
+from zones.services.datacenter import DeployError, datacenter_deploy
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ def region_setup(
     region: dict[str, Any],
     admin: dict[str, Any],
     zone: dict[str, Any] | None = None,
+    datacenter: Any = None,
 ) -> SetupResult:
     """First run: define this portal's region, its root admin and optionally a first zone.
 
@@ -58,4 +61,9 @@ def region_setup(
     first_zone = None
     if zone:
         first_zone = zone_create(by=None, **zone)
+    if datacenter:
+        try:
+            datacenter_deploy(description=datacenter, by=None)
+        except DeployError as error:
+            raise invalid("datacenter", str(error)) from error
     return SetupResult(region=local, admin=user, zone=first_zone)

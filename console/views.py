@@ -133,11 +133,13 @@ class SetupWizardView(SessionWizardView):
         admin = dict(form_dict["admin"].cleaned_data)
         admin.pop("password_again")
         zone = form_dict["zone"].changed()
+        datacenter = zone.pop("datacenter", None)
         try:
             result = services.region_setup(
                 region=form_dict["region"].changed(),
                 admin=admin,
                 zone=zone if zone.get("name") else None,
+                datacenter=datacenter,
             )
         except ValidationError as error:
             return self.render_service_error(form_dict, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -12,7 +13,8 @@ from identity.models import AccountType, Domain, User
 from identity.selectors import root_domain
 from regions.models import Region
 from tests.db_state import db_state
-from zones.models import NetworkType, Zone
+from tests.zones.test_deploy_datacenter import DATACENTER
+from zones.models import Host, NetworkType, Zone
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +321,33 @@ def test_the_join_step_refuses_a_malformed_peer_endpoint():
     assert current_step(response) == "join"
     assert field_errors(response, "peer")
     assert not Region.objects.exists()
+
+
+def test_the_zone_step_can_deploy_a_whole_datacenter(wizard):
+    post_step(wizard, "region", REGION)
+    post_step(wizard, "admin", ADMIN)
+    response = post_step(wizard, "zone", {**NO_ZONE, "datacenter": json.dumps(DATACENTER)})
+
+    assertRedirects(response, "/", fetch_redirect_response=False)
+    assert list(Zone.objects.values_list("name", flat=True)) == ["dc-1"]
+    assert Host.objects.filter(cluster__pod__zone__name="dc-1").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("datacenter", "message"),
+    [
+        ("{zones", "This is not JSON"),
+        (
+            json.dumps({"zones": [{**DATACENTER["zones"][0], "dns1": "nope"}]}),
+            "zones[0].dns1:",
+        ),
+    ],
+)
+def test_a_bad_datacenter_stays_on_the_zone_step_and_sets_nothing_up(wizard, datacenter, message):
+    post_step(wizard, "region", REGION)
+    post_step(wizard, "admin", ADMIN)
+    response = post_step(wizard, "zone", {**NO_ZONE, "datacenter": datacenter})
+
+    assert current_step(response) == "zone"
+    assert any(message in error for error in field_errors(response, "datacenter"))
+    assert not Region.objects.exists() and not Zone.objects.exists()
