@@ -100,3 +100,21 @@ def test_bad_parameters_are_refused_naming_them(root_cs, two_zones):
     assert status == 431 and "sortBy" in error["errortext"]
     status, error = api_error(root_cs.listCapacity, zoneid="00000000-0000-4000-8000-000000000000")
     assert status == 431 and "zoneid" in error["errortext"]
+
+
+def test_showcapacities_answers_each_zone_pod_and_clusters_capacities(root_cs, two_zones):
+    zone, pod, cluster = two_zones["zone-x"]
+    (answered,) = root_cs.listZones(id=str(zone.pk), showcapacities=True)["zone"]
+    cpu = next(c for c in answered["capacity"] if c["type"] == 1)
+    assert (cpu["capacitytotal"], cpu["zonename"], cpu["level"]) == (8000, "zone-x", "zone")
+    assert len(answered["capacity"]) == len(CapacityType.values)
+    (answered,) = root_cs.listPods(id=str(pod.pk), showcapacities=True)["pod"]
+    assert {c["level"] for c in answered["capacity"]} == {"pod"}
+    (answered,) = root_cs.listClusters(id=str(cluster.pk), showcapacities=True)["cluster"]
+    assert {c["clustername"] for c in answered["capacity"]} == {"zone-x-c"}
+    assert "capacity" not in root_cs.listZones(id=str(zone.pk))["zone"][0]
+
+
+def test_a_user_asking_showcapacities_sees_zones_without_them(client_for, alice, two_zones):
+    zones = client_for(alice).listZones(showcapacities=True)["zone"]
+    assert zones and all("capacity" not in zone for zone in zones)

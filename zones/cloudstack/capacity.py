@@ -16,7 +16,13 @@ from typing import Any
 
 from portal.cloudstack.calls import Call, ListResult
 from portal.cloudstack.registry import ROOT_ONLY, Param, command
-from zones.capacity.selectors import Figure, capacities_listed, capacities_top, figure_of
+from zones.capacity.selectors import (
+    Figure,
+    capacities_listed,
+    capacities_top,
+    capacities_visible_to,
+    figure_of,
+)
 from zones.models import CapacityType
 from zones.selectors import (
     clusters_visible_to,
@@ -112,3 +118,22 @@ def list_capacity(call: Call) -> ListResult:
 
 def _render_row(row: Any) -> dict[str, Any]:
     return capacity_response(figure_of(row))
+
+
+def capacities_shown(call: Call, result: ListResult) -> ListResult:
+    """RESULT (listZones, listPods, listClusters) with each item's capacities under
+    `capacity` when the call asks `showcapacities=true`, as CloudStack answers them; one
+    query for the page, and nothing for who may not see infrastructure."""
+    if not call.get("showcapacities") or not result.items:
+        return result
+    ids = [item["id"] for item in result.items]
+    rows = (
+        capacities_visible_to(actor=call.actor).filter(object_id__in=ids).order_by("capacity_type")
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in rows.order_by("capacity_type"):
+        found.setdefault(str(row.object_id), []).append(capacity_response(figure_of(row)))
+    for item in result.items:
+        if item["id"] in found:
+            item["capacity"] = found[item["id"]]
+    return result

@@ -19,6 +19,7 @@ from portal.cloudstack.calls import SUCCESS_FIELDS, Call, ListResult, success
 from portal.cloudstack.params import id_param, list_id_param, list_name_param
 from portal.cloudstack.registry import ROOT_ONLY, Param, command
 from zones import services
+from zones.cloudstack.capacity import capacities_shown
 from zones.models import AllocationState, Cluster, ClusterType, CpuArch, Hypervisor
 from zones.selectors import (
     clusters_filtered,
@@ -41,6 +42,7 @@ CLUSTER_FIELDS = (
     "cpuovercommitratio",
     "memoryovercommitratio",
     "arch",
+    "capacity",
 )
 #: CloudStack's managed state of a cluster it manages
 MANAGED = "Managed"
@@ -124,7 +126,7 @@ def _fields(call: Call) -> dict[str, Any]:
             description="List the clusters in this allocation state.",
             field="allocation_state",
         ),
-        Param("showcapacities", "boolean", description="Accepted for compatibility."),
+        Param("showcapacities", "boolean", description="Answer each cluster's capacities too."),
     ],
     roles=ROOT_ONLY,
     list_key="cluster",
@@ -140,7 +142,7 @@ def list_clusters(call: Call) -> ListResult:
     clusters = clusters_filtered(actor=call.actor, filters=filters, lenient=True)
     if call.has("id"):
         clusters = clusters.filter(pk=call.get("id"))
-    return call.page(clusters, cluster_response)
+    return capacities_shown(call, call.page(clusters, cluster_response))
 
 
 @command(

@@ -16,6 +16,7 @@ from portal.cloudstack.calls import SUCCESS_FIELDS, Call, ListResult, success
 from portal.cloudstack.params import id_param, list_id_param, list_name_param
 from portal.cloudstack.registry import ROOT_ONLY, Param, command
 from zones import services
+from zones.cloudstack.capacity import capacities_shown
 from zones.models import AllocationState, Pod
 from zones.selectors import pods_filtered, pods_visible_to, zones_visible_to
 
@@ -32,6 +33,7 @@ POD_FIELDS = (
     "forsystemvms",
     "vlanid",
     "allocationstate",
+    "capacity",
 )
 #: how CloudStack names the VLAN of a range without one
 UNTAGGED = "vlan://untagged"
@@ -93,7 +95,7 @@ def _fields(call: Call) -> dict[str, Any]:
             description="List the pods in this allocation state.",
             field="allocation_state",
         ),
-        Param("showcapacities", "boolean", description="Accepted for compatibility."),
+        Param("showcapacities", "boolean", description="Answer each pod's capacities too."),
     ],
     roles=ROOT_ONLY,
     list_key="pod",
@@ -106,7 +108,7 @@ def list_pods(call: Call) -> ListResult:
     pods = pods_filtered(actor=call.actor, filters=filters, lenient=True)
     if call.has("id"):
         pods = pods.filter(pk=call.get("id"))
-    return call.page(pods, pod_response)
+    return capacities_shown(call, call.page(pods, pod_response))
 
 
 @command(

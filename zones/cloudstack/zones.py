@@ -11,6 +11,7 @@ from portal.cloudstack.calls import SUCCESS_FIELDS, Call, ListResult, success
 from portal.cloudstack.params import id_param
 from portal.cloudstack.registry import ROOT_ONLY, Param, command
 from zones import services
+from zones.cloudstack.capacity import capacities_shown
 from zones.models import AllocationState, NetworkType, Zone
 from zones.selectors import zone_vlan_text, zones_filtered, zones_visible_to
 
@@ -30,6 +31,7 @@ ZONE_FIELDS = (
     "localstorageenabled",
     "type",
     "tags",
+    "capacity",
 )
 _DESCRIPTION_LENGTH = Zone._meta.get_field("description").max_length
 
@@ -103,7 +105,7 @@ def _render(call: Call):
             field="network_type",
         ),
         Param("available", "boolean", description="Accepted for compatibility."),
-        Param("showcapacities", "boolean", description="Accepted for compatibility."),
+        Param("showcapacities", "boolean", description="Answer each zone's capacities too."),
     ],
     list_key="zone",
     response=ZONE_FIELDS,
@@ -118,7 +120,7 @@ def list_zones(call: Call) -> ListResult:
         zones = zones.filter(region_id=call.region.pk)  # this region's zones only
     if call.has("id"):
         zones = zones.filter(pk=call.get("id"))
-    return call.page(zones, _render(call), keyword=("name", "description"))
+    return capacities_shown(call, call.page(zones, _render(call), keyword=("name", "description")))
 
 
 @command(
