@@ -11,9 +11,11 @@ import uuid
 import pytest
 from django.db import connection, connections
 
+from regions.configuration.services import setting_update
 from tests import factories
 from zones.models import Alert, AlertType
 from zones.services import alert_raise, alert_resolve, alerts_resolve_except
+from zones.services.alerts import alert_mail
 
 
 def test_an_alert_raised_again_while_open_is_counted_not_repeated(region):
@@ -124,3 +126,27 @@ def test_rest_reads_archives_and_deletes_alerts_but_never_creates_them(root_api,
     assert Alert.objects.get(pk=alert.pk).subject == "Host h1 is not answering"
     assert root_api.delete(f"/api/alerts/{alert.pk}/").status_code == 204
     assert not Alert.objects.exists()
+
+
+def test_a_new_alert_is_mailed_to_the_regions_addresses(
+    region, mailoutbox, django_capture_on_commit_callbacks
+):
+    setting_update(name="alert.email.addresses", value="ops@example.com, noc@example.com", by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_raise(alert_type=AlertType.HOST, key="host:m", subject="Host m is Down: no answer")
+        alert_raise(alert_type=AlertType.HOST, key="host:m", subject="Host m is Down: no answer")
+    (mail,) = mailoutbox  # raised again while open: counted, not mailed again
+    assert mail.to == ["ops@example.com", "noc@example.com"]
+    assert mail.subject == "[ALERT.COMPUTE.HOST] Host m is Down: no answer"
+
+
+def test_no_addresses_no_mail_and_a_failing_server_is_only_logged(
+    region, mailoutbox, settings, caplog
+):
+    alert, _ = alert_raise(alert_type=AlertType.CPU, key="capacity:x", subject="CPU at 90%")
+    assert alert_mail(alert) == 0 and mailoutbox == []
+    setting_update(name="alert.email.addresses", value="ops@example.com", by=None)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_PORT = 1  # nothing listens there
+    assert alert_mail(alert) == 0
+    assert "alert mail to ops@example.com failed" in caplog.text

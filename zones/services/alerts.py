@@ -10,14 +10,18 @@ unique index keeps it one under concurrent raisers.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
+from smtplib import SMTPException
 from typing import TYPE_CHECKING
 
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from portal.permissions import Action, require
+from regions.configuration.selectors import setting_value
 from zones.models import Alert, AlertType, Cluster, Pod, Zone
 
 if TYPE_CHECKING:
@@ -57,8 +61,28 @@ def alert_raise(
             except IntegrityError:
                 continue  # raised meanwhile by another process: count it instead
         log.warning("alert %s: %s", AlertType(alert_type).label, subject)
+        transaction.on_commit(functools.partial(alert_mail, alert))
         return alert, True
     raise RuntimeError(f"alert {key} could not be raised")
+
+
+def alert_mail(alert: Alert) -> int:
+    """Mail a new ALERT to the region's `alert.email.addresses` (none set: nobody), as
+    CloudStack's alert manager does; a mail server that fails is logged, never raised (the
+    alert stays on the Alerts page). Returns how many were sent."""
+    addresses = [a.strip() for a in setting_value("alert.email.addresses").split(",") if a.strip()]
+    if not addresses:
+        return 0
+    try:
+        return send_mail(
+            subject=f"[{AlertType(alert.alert_type).label}] {alert.subject}"[:200],
+            message=f"{alert.subject}\n\nRaised {alert.last_sent:%Y-%m-%d %H:%M:%S} UTC.",
+            from_email=None,
+            recipient_list=addresses,
+        )
+    except (OSError, SMTPException) as error:
+        log.warning("alert mail to %s failed: %s", ", ".join(addresses), error)
+        return 0
 
 
 def alert_resolve(*, key: str) -> int:
