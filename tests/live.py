@@ -80,6 +80,12 @@ def private_redis(tmp_path_factory):
 #: defaults to 10), so a broken fast path (pokes, pulls on start) shows as slow convergence
 #: instead of being papered over by a sweep every second.
 SWEEP_SECONDS = 10.0
+#: The beat looks for hosts due for a ping every second and asks for the capacity check every
+#: two; each still runs only as often as its settings say (a zone's ping.interval, a region's
+#: capacity.check.period: 60 s and 300 s by default), so the tests that lower those see
+#: the change within seconds (tests/integration/test_host_faults.py, tests/browser/
+#: test_dashboard.py) and the others see the cloud as it is by default.
+BEAT_ENV = {"HOST_PING_SWEEP_SECONDS": "1", "CAPACITY_SWEEP_SECONDS": "2"}
 
 
 @pytest.fixture(scope="session")
@@ -99,6 +105,7 @@ def cloud(tmp_path_factory, private_redis):
         redis_base=private_redis.url,
         sweep_seconds=SWEEP_SECONDS,
         proxied=True,
+        env=BEAT_ENV,
     )
     unexpected = []
     try:
@@ -250,6 +257,32 @@ class WebSession:
 
 
 USER_PASSWORD = "Switching-Regions-2026"
+
+KEYS_SCRIPT = """
+from identity.models import User
+from identity.services import user_keys_register
+pair = user_keys_register(user=User.objects.get(pk={user_id!r}), by=None)
+print(pair.api_key, pair.secret_key)
+"""
+
+
+def cloudstack(region, api: Api):
+    """A `cs` client of REGION's CloudStack API signing as a new root admin of the cloud, made
+    through API (REGION's REST API) with keys registered in REGION."""
+    from cs import CloudStack
+
+    made = new_user(api, admin=True)
+    key, secret = region.manage("shell", "-c", KEYS_SCRIPT.format(user_id=made["id"])).split()[-2:]
+    return CloudStack(
+        endpoint=f"{region.url}/client/api",
+        key=key,
+        secret=secret,
+        fetch_result=True,
+        poll_interval=0.2,
+        job_timeout=60,
+        timeout=30,
+        headers={"Connection": "close"},  # as Api's: no kept-alive connection reset under it
+    )
 
 
 def root_domain_id(api: Api) -> str:

@@ -64,6 +64,8 @@ class RegionProcess:
     redis_base: str = DEFAULT_REDIS
     # Region id -> base URL to reach that region's peer API by (PORTAL_PEER_URLS).
     peer_urls: dict[int, str] = field(default_factory=dict)
+    #: more environment for every process of the region (such as HOST_PING_SWEEP_SECONDS)
+    extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     argv: dict[str, list[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -100,6 +102,7 @@ class RegionProcess:
             CLOUD_ADMIN_PASSWORD=self.admin_password,
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.extra_env)
         env.pop("PORTAL_PEER_URLS", None)
         if self.peer_urls:
             env["PORTAL_PEER_URLS"] = json.dumps({str(k): v for k, v in self.peer_urls.items()})
@@ -281,7 +284,8 @@ class RegionProcess:
 
 
 class Cloud:
-    """REGIONS regions on consecutive ports from BASE_PORT; region N gets region id N.
+    """REGIONS regions on consecutive ports from BASE_PORT; region N gets region id N; ENV is
+    added to the environment of every process of every region (the beat's sweep periods).
 
     With PROXIED, region i reaches region j's peer API through its own FaultProxy
     (`link(i, j)`), made here, before any region starts, since each process reads
@@ -300,6 +304,7 @@ class Cloud:
         sweep_seconds: float = 5.0,
         redis_base: str = DEFAULT_REDIS,
         proxied: bool = False,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.workdir = workdir or BASE_DIR / "data" / "cloud"
         self.admin_password = admin_password or os.environ.get(
@@ -315,6 +320,7 @@ class Cloud:
                 admin_password=self.admin_password,
                 sweep_seconds=sweep_seconds,
                 redis_base=redis_base,
+                extra_env=dict(env or {}),
             )
             for i in range(1, regions + 1)
         ]

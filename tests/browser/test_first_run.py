@@ -84,7 +84,7 @@ def test_signed_out_visitor_signs_in_after_setup(fresh_portal, page):
     page.fill("input[name=password]", ADMIN_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(fresh_portal.url + "/regions/")
-    assert page.locator("table").filter(has_text="ap-south").count() == 1
+    assert page.locator("table.table-objects").filter(has_text="ap-south").count() == 1
 
 
 def test_a_fresh_install_joins_an_existing_region_through_the_wizard(tmp_path, page, screenshot):

@@ -217,3 +217,23 @@ def test_pings_do_not_recompute(site, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         services.host_ping(host=site["h1"])
     assert callbacks == []
+
+
+def test_the_beat_task_checks_once_per_period_and_a_new_period_at_once(site, settings):
+    """zones.tasks.capacity_check (beat, every CAPACITY_SWEEP_SECONDS) recomputes once per
+    capacity.check.period; a period an operator changes holds from the next sweep, not once
+    the old period has run out."""
+    from django.core.cache import cache
+
+    from zones.tasks import capacity_check
+
+    assert settings.CELERY_BEAT_SCHEDULE["capacity-check"]["task"] == "zones.tasks.capacity_check"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # this test's own cache (CI's is a Redis database other runs share)
+    assert capacity_check.delay().get() == 1
+    assert capacity_check.delay().get() == 0  # checked less than a period ago
+    assert capacity_check.delay(force=True).get() == 1
+    setting_update(name="capacity.check.period", value="10000", by=None)
+    assert capacity_check.delay().get() == 1
+    assert capacity_check.delay().get() == 0
+    cache.clear()
