@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models import Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast, NullIf
 
 from portal.permissions import visible
@@ -88,10 +88,8 @@ def _figure(row: Capacity) -> Figure:
     )
 
 
-def capacities_visible_to(*, actor: Any) -> QuerySet[Capacity]:
-    """The capacity rows of this region's zones, for who may see infrastructure."""
+def _visible(actor: Any, local: Region | None) -> QuerySet[Capacity]:
     condition = visible(actor, Capacity)
-    local = region_local()
     if condition is None or local is None:
         return Capacity.objects.none()
     return (
@@ -99,6 +97,48 @@ def capacities_visible_to(*, actor: Any) -> QuerySet[Capacity]:
         .select_related("zone", "pod", "cluster")
         .order_by("zone__name", "capacity_type")
     )
+
+
+def capacities_visible_to(*, actor: Any) -> QuerySet[Capacity]:
+    """The capacity rows of this region's zones, for who may see infrastructure."""
+    return _visible(actor, region_local())
+
+
+#: what a listed row is read as: plain values, its places by id
+_VALUES = (
+    "capacity_type",
+    "level",
+    "total",
+    "used",
+    "allocated",
+    "zone_id",
+    "pod_id",
+    "cluster_id",
+)
+
+
+def _figures(rows: QuerySet[Capacity]) -> list[Figure]:
+    """ROWS as figures, read as plain values, each zone, pod and cluster they name read
+    once (a region's 900 zone rows name its 100 zones: no model instance per row). A row
+    whose zone went meanwhile (its rows go with it) is left out."""
+    values = list(rows.values_list(*_VALUES))
+    zones = Zone.objects.in_bulk({v[5] for v in values})
+    pods = Pod.objects.in_bulk({v[6] for v in values if v[6] is not None})
+    clusters = Cluster.objects.in_bulk({v[7] for v in values if v[7] is not None})
+    return [
+        Figure(
+            kind,
+            level,
+            total,
+            used,
+            allocated,
+            zone=zones[zone_id],
+            pod=pods.get(pod_id),
+            cluster=clusters.get(cluster_id),
+        )
+        for kind, level, total, used, allocated, zone_id, pod_id, cluster_id in values
+        if zone_id in zones
+    ]
 
 
 def capacities_listed(
@@ -110,8 +150,9 @@ def capacities_listed(
     capacity_type: int | None = None,
 ) -> list[Figure]:
     """The rows listCapacity answers: CLUSTER's, else POD's, else ZONE's, else every zone's
-    followed by the region's sums; each by zone name and type."""
-    rows = capacities_visible_to(actor=actor)
+    followed by the region's sums (of those same rows); each by zone name and type."""
+    local = region_local()
+    rows = _visible(actor, local)
     if capacity_type is not None:
         rows = rows.filter(capacity_type=capacity_type)
     if cluster is not None:
@@ -122,33 +163,23 @@ def capacities_listed(
         rows = rows.filter(level=CapacityLevel.ZONE)
         if zone is not None:
             rows = rows.filter(object_id=zone.pk)
-    figures = [_figure(row) for row in rows]
+    figures = _figures(rows)
     if zone is None and pod is None and cluster is None:
-        figures += region_capacities(actor=actor, capacity_type=capacity_type)
+        figures += _summed(figures, local)
     return figures
 
 
-def region_capacities(*, actor: Any, capacity_type: int | None = None) -> list[Figure]:
-    """This region's capacities: its zones' rows summed, a figure per type, in one query."""
-    rows = capacities_visible_to(actor=actor).filter(level=CapacityLevel.ZONE)
-    if capacity_type is not None:
-        rows = rows.filter(capacity_type=capacity_type)
-    sums = (
-        rows.order_by("capacity_type")
-        .values("capacity_type")
-        .annotate(total=Sum("total"), used=Sum("used"), allocated=Sum("allocated"))
-    )
-    region = region_local()
+def _summed(figures: list[Figure], region: Region | None) -> list[Figure]:
+    """FIGURES (every zone's) summed by type: the region's, a figure per type."""
+    sums: dict[int, list[int]] = {}
+    for figure in figures:
+        total = sums.setdefault(figure.capacity_type, [0, 0, 0])
+        total[0] += figure.total
+        total[1] += figure.used
+        total[2] += figure.allocated
     return [
-        Figure(
-            s["capacity_type"],
-            "region",
-            s["total"] or 0,
-            s["used"] or 0,
-            s["allocated"] or 0,
-            region=region,
-        )
-        for s in sums
+        Figure(kind, "region", total, used, allocated, region=region)
+        for kind, (total, used, allocated) in sorted(sums.items())
     ]
 
 
@@ -193,8 +224,10 @@ def region_inventory(*, region_id: int) -> Inventory:
     """The counts of REGION_ID's infrastructure, in a fixed number of queries (for root
     admins: the dashboard asks only for them)."""
     in_region = {"zone__region_id": region_id}
+    clusters = Cluster.objects.filter(pod__zone__region_id=region_id)
+    # the hosts of those clusters (a semi-join): not every host joined to its zone
     hosts = dict(
-        Host.objects.filter(cluster__pod__zone__region_id=region_id)
+        Host.objects.filter(cluster__in=clusters.values("pk"))
         .order_by("state")
         .values_list("state")
         .annotate(n=Count("pk"))
@@ -202,7 +235,7 @@ def region_inventory(*, region_id: int) -> Inventory:
     return Inventory(
         zones=Zone.objects.filter(region_id=region_id).count(),
         pods=Pod.objects.filter(**in_region).count(),
-        clusters=Cluster.objects.filter(pod__zone__region_id=region_id).count(),
+        clusters=clusters.count(),
         hosts=hosts,
         storage_pools=StoragePool.objects.filter(**in_region).count(),
         public_ips=PublicIpAddress.objects.filter(**in_region).count(),
