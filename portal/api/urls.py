@@ -12,6 +12,7 @@ from regions.federation import api as federation
 from regions.federation.change_log.api import ChangeListView
 from zones.api.views import (
     AlertViewSet,
+    CapacityView,
     ClusterViewSet,
     HostViewSet,
     PodViewSet,
@@ -58,6 +59,7 @@ urlpatterns = [
     path("federation/join-tokens/", federation.JoinTokenView.as_view(), name="api-join-tokens"),
     path("events/", federation.EventFeedView.as_view(), name="api-events"),
     path("changes/", ChangeListView.as_view(), name="api-changes"),
+    path("capacity/", CapacityView.as_view(), name="api-capacity"),
     path("", include(router.urls)),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

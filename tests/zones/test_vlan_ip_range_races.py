@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from tests import factories
-from tests.locks import first_holds_second_waits
+from tests.row_locks import while_held
 from zones import services
 from zones.models import VlanIpRange, Zone
 
@@ -43,7 +43,8 @@ def delete_zone(zone: Zone) -> None:
 def test_a_zone_delete_waits_for_a_range_being_added_and_then_refuses():
     factories.local_region()
     zone = factories.zone(name=f"busy-{uuid.uuid4().hex[:6]}")
-    result = first_holds_second_waits(lambda: add_range(zone), lambda: delete_zone(zone))
+    waited, result = while_held(lambda: add_range(zone), lambda: delete_zone(zone))
+    assert waited, "the delete must wait for the range being added"
     assert isinstance(result, ValidationError)
     assert {f: [e.code for e in es] for f, es in result.error_dict.items()} == {
         "__all__": ["in_use"]
@@ -57,7 +58,8 @@ def test_a_zone_delete_waits_for_a_range_being_added_and_then_refuses():
 def test_a_range_added_while_its_zone_is_deleted_is_refused_naming_the_zone():
     factories.local_region()
     zone = factories.zone(name=f"leaving-{uuid.uuid4().hex[:6]}")
-    result = first_holds_second_waits(lambda: delete_zone(zone), lambda: add_range(zone))
+    waited, result = while_held(lambda: delete_zone(zone), lambda: add_range(zone))
+    assert waited, "the range must wait for the delete"
     assert isinstance(result, ValidationError)
     assert {f: [e.code for e in es] for f, es in result.error_dict.items()} == {"zone": ["gone"]}
     assert not Zone.objects.filter(pk=zone.pk).exists()

@@ -2,10 +2,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from portal.api.viewsets import (
     ServiceCreateMixin,
@@ -14,6 +15,7 @@ from portal.api.viewsets import (
     ServiceReadViewSet,
     state_action,
 )
+from portal.permissions import Action, require
 from zones import selectors, services
 from zones.api.serializers import (
     AlertSerializer,
@@ -33,6 +35,7 @@ from zones.api.serializers import (
     ZoneSerializer,
     ZoneUpdateSerializer,
 )
+from zones.capacity.selectors import capacities_listed
 from zones.filtersets import (
     AlertFilterSet,
     ClusterFilterSet,
@@ -43,7 +46,18 @@ from zones.filtersets import (
     VlanIpRangeFilterSet,
     ZoneFilterSet,
 )
-from zones.models import Alert, Cluster, Host, Pod, PublicIpAddress, StoragePool, VlanIpRange, Zone
+from zones.models import (
+    Alert,
+    Capacity,
+    CapacityType,
+    Cluster,
+    Host,
+    Pod,
+    PublicIpAddress,
+    StoragePool,
+    VlanIpRange,
+    Zone,
+)
 
 
 class ZoneViewSet(ServiceModelViewSet):
@@ -202,3 +216,67 @@ class StoragePoolViewSet(ServiceModelViewSet):
     cancel_maintenance = state_action(
         services.storage_pool_cancel_maintenance, "cancel_maintenance"
     )
+
+
+class CapacityQuerySerializer(serializers.Serializer):
+    """GET /api/capacity/'s filters: at most one place, and a type."""
+
+    zone = serializers.UUIDField(required=False, help_text="A zone's rows.")
+    pod = serializers.UUIDField(required=False, help_text="A pod's rows.")
+    cluster = serializers.UUIDField(required=False, help_text="A cluster's rows.")
+    type = serializers.ChoiceField(
+        choices=CapacityType.choices, required=False, help_text="One capacity type."
+    )
+
+
+class CapacitySerializer(serializers.Serializer):
+    """One capacity: a zone's, pod's or cluster's row, or the region's sum of a type."""
+
+    capacity_type = serializers.IntegerField()
+    name = serializers.CharField(help_text="CloudStack's name of the type, such as CPU.")
+    level = serializers.CharField(help_text="zone, pod, cluster or region.")
+    zone = serializers.UUIDField(source="zone.pk", allow_null=True, default=None)
+    pod = serializers.UUIDField(source="pod.pk", allow_null=True, default=None)
+    cluster = serializers.UUIDField(source="cluster.pk", allow_null=True, default=None)
+    region = serializers.IntegerField(source="region.pk", allow_null=True, default=None)
+    total = serializers.IntegerField(help_text="Overprovisioning included.")
+    used = serializers.IntegerField(help_text="In use, as hosts and pools report it.")
+    allocated = serializers.IntegerField(help_text="Promised to instances, volumes, accounts.")
+    percent_used = serializers.CharField()
+    percent_allocated = serializers.CharField()
+
+
+class CapacityView(APIView):
+    """This region's capacities, as listCapacity answers them: every zone's rows and the
+    region's sums (one per type), or one zone's, pod's or cluster's rows. Root admins only."""
+
+    @extend_schema(
+        parameters=[CapacityQuerySerializer],
+        responses={200: CapacitySerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        require(request.user, Action.VIEW, Capacity)
+        empty = {
+            name: [f"Send a value, or leave {name} out."]
+            for name, value in request.query_params.items()
+            if name in CapacityQuerySerializer().fields and not value.strip()
+        }
+        if empty:
+            return Response(empty, 400)
+        query = CapacityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        places: dict[str, Any] = {}
+        for name, selector in (
+            ("zone", selectors.zones_visible_to),
+            ("pod", selectors.pods_visible_to),
+            ("cluster", selectors.clusters_visible_to),
+        ):
+            if name in query.validated_data:
+                found = selector(actor=request.user).filter(pk=query.validated_data[name]).first()
+                if found is None:  # as every list's filters: an unknown one lists nothing
+                    return Response([])
+                places[name] = found
+        figures = capacities_listed(
+            actor=request.user, capacity_type=query.validated_data.get("type"), **places
+        )
+        return Response(CapacitySerializer(figures, many=True).data)
