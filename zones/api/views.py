@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -167,16 +167,10 @@ class HostViewSet(ServiceModelViewSet):
     selector = selectors.hosts_visible_to
     create_service = services.host_add
     update_service = services.host_update
+    delete_service = services.host_delete
+    delete_query_serializer = HostDeleteSerializer
     maintenance = state_action(services.host_maintenance_prepare, "maintenance")
     cancel_maintenance = state_action(services.host_maintenance_cancel, "cancel_maintenance")
-
-    @extend_schema(parameters=[HostDeleteSerializer])
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        host = self.get_object()
-        query = HostDeleteSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        services.host_delete(host=host, forced=query.validated_data["forced"], by=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=SimulateSerializer, responses=SimulateSerializer)
     @action(detail=True, methods=["post"], serializer_class=SimulateSerializer)

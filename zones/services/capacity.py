@@ -36,17 +36,11 @@ from zones.models import (
     Zone,
 )
 from zones.services.alerts import alert_raise, alerts_resolve_except
+from zones.services.locking import row_locked
 
 #: what an allocation moves: CPU in MHz, memory in bytes, cores
 ALLOCATED_TYPES = (CapacityType.CPU, CapacityType.MEMORY, CapacityType.CPU_CORE)
 ALERT_PREFIX = "capacity:"
-
-
-def _zone_locked(zone: Zone) -> Zone:
-    locked = Zone.objects.select_for_update().filter(pk=zone.pk).first()
-    if locked is None:
-        raise invalid("zone", "This zone was deleted meanwhile.", "gone")
-    return locked
 
 
 def _store(zone: Zone) -> list[Capacity]:
@@ -63,8 +57,7 @@ def _store(zone: Zone) -> list[Capacity]:
         if row is None:
             new.append(_row(place, kind, figures))
             continue
-        if (row.total, row.used, row.allocated) != (figures.total, figures.used, figures.allocated):
-            row.total, row.used, row.allocated = figures.total, figures.used, figures.allocated
+        row.total, row.used, row.allocated = figures.total, figures.used, figures.allocated
         row.updated = now
         changed.append(row)
     Capacity.objects.bulk_update(changed, ["total", "used", "allocated", "updated"])
@@ -91,7 +84,7 @@ def _row(place: Place, kind: int, figures: Figures) -> Capacity:
 @atomic_write
 def capacity_recompute(*, zone: Zone) -> list[Capacity]:
     """Recompute ZONE's capacity rows and raise or resolve its threshold alerts."""
-    zone = _zone_locked(zone)
+    zone = row_locked(zone, "zone")
     rows = _store(zone)
     capacity_alerts_check(zone=zone, rows=rows)
     return rows
@@ -171,7 +164,7 @@ def capacity_allocate(*, cluster: Cluster, cpu: int, memory: int, cores: int = 0
     cluster would pass a disable threshold or no host has room. Returns the host."""
     if min(cpu, memory, cores) < 0:
         raise ValueError("an allocation is of positive amounts")
-    zone = _zone_locked(cluster.pod.zone)
+    zone = row_locked(cluster.pod.zone, "zone")
     cluster = Cluster.objects.select_related("pod").get(pk=cluster.pk)
     rows = _cluster_rows(cluster, zone)
     asked = {CapacityType.CPU: cpu, CapacityType.MEMORY: memory}
@@ -218,7 +211,7 @@ def capacity_allocate(*, cluster: Cluster, cpu: int, memory: int, cores: int = 0
 def capacity_release(*, host: Host, cpu: int, memory: int, cores: int = 0) -> Host:
     """Give back what capacity_allocate placed on HOST (never below nothing)."""
     cluster = Cluster.objects.select_related("pod").get(pk=host.cluster_id)
-    zone = _zone_locked(cluster.pod.zone)
+    zone = row_locked(cluster.pod.zone, "zone")
     Host.objects.filter(pk=host.pk).update(
         cpu_allocated=Greatest(F("cpu_allocated") - cpu, Value(0)),
         memory_allocated=Greatest(F("memory_allocated") - memory, Value(0)),
